@@ -41,8 +41,9 @@ enum BuiltInTracker {
 
     LINKEDIN_INSIGHT("linkedin-insight", "LinkedIn", Purpose.MARKETING, "partnerId", "[0-9]{3,12}",
             List.of("snap.licdn.com", "px.ads.linkedin.com", "dc.ads.linkedin.com", "www.linkedin.com/px"),
+            // window.lintrk: the queue stub and every conversion call name it, whatever the loader URL
             List.of("_linkedin_partner_id", "_linkedin_data_partner_ids", "snap.licdn.com/li.lms-analytics",
-                    "lintrk("),
+                    "window.lintrk", "lintrk("),
             List.of("li_fat_id", "ln_or"),
             "<script>_linkedin_partner_id=\"{id}\";window._linkedin_data_partner_ids="
                     + "window._linkedin_data_partner_ids||[];"

@@ -1,0 +1,154 @@
+package nl.i3groep.consent.html;
+
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.Tracker;
+
+/**
+ * Gates trackers in an HTML body while it streams: one pass, bounded memory, untouched bytes
+ * passed on as they came.
+ *
+ * <p>Security rules:
+ * <ul>
+ *   <li><b>Deny unless allowed.</b> A script or fetching element that belongs to a tracker is made
+ *       inert unless the request's {@link Decisions} allow every tracker it belongs to. A script
+ *       belongs to the trackers its {@code data-consent} mark names (white-space separated ids)
+ *       and those whose host rules match its {@code src}; an unmarked inline script to those whose
+ *       markers occur in its text. Denied scripts get {@code type="text/plain"} as their first
+ *       attribute (so it wins over any other {@code type}), the old type renamed {@code data-type},
+ *       and a {@code data-consent} mark. On {@code img}, {@code iframe}, {@code frame},
+ *       {@code embed}, {@code object}, {@code source}, {@code link}, {@code video}, {@code audio},
+ *       {@code input}, {@code track} and {@code base}, denied URL attributes ({@code src},
+ *       {@code srcset}, {@code href}, {@code data}, {@code poster}, {@code srcdoc}; every
+ *       occurrence, since a duplicate would take effect) are renamed {@code data-consent-*}.
+ *       Allowed ones are left as they are.</li>
+ *   <li><b>Unknown is denied.</b> A mark naming no tracker of the site is denied, and so are the
+ *       hosts and markers of catalogue trackers the site did not configure. A URL on
+ *       {@code www.googletagmanager.com} that no rule claims is taken for a Tag Manager tag.</li>
+ *   <li><b>An uninspectable body fails closed.</b> Only ASCII-compatible charsets are accepted
+ *       ({@link #supports}); {@link #open} refuses others, and the caller must then keep the body
+ *       from the browser or neutralise it. If anything inside the rewriter throws, the rest of
+ *       the body (and whatever was held) is passed on with every {@code <} escaped, so no tag, and
+ *       so no tracker, can follow.</li>
+ *   <li>An inline script longer than 64 KiB is judged on its first 64 KiB; a fetching tag longer
+ *       than 64 KiB is renamed {@code x-consent-<name>} and so fetches nothing.</li>
+ * </ul>
+ *
+ * <p>Insertion (Consent Mode defaults, snippets of allowed trackers, the banner) happens only in
+ * whole documents: bodies that begin, after white space, a byte order mark and comments, with
+ * {@code <!doctype} or {@code <html}.
+ *
+ * <p>Immutable and thread-safe; build one per site and open one stream per response.
+ */
+public final class HtmlGate {
+
+    private final Rules rules;
+    private final Map<Charset, byte[][]> snippets = new ConcurrentHashMap<>();
+
+    private HtmlGate(List<Tracker> trackers) {
+        this.rules = new Rules(trackers);
+    }
+
+    /** A gate for the site's trackers (as configured, in configuration order). */
+    public static HtmlGate create(List<Tracker> trackers) {
+        return new HtmlGate(Objects.requireNonNull(trackers, "trackers"));
+    }
+
+    /**
+     * Whether bodies in this charset can be gated: ASCII-compatible ones whose multi-byte sequences
+     * never contain ASCII bytes (UTF-8, US-ASCII, ISO-8859-*, windows-125*). UTF-16 and the like
+     * cannot; a caller must not serve such a body unexamined.
+     */
+    public static boolean supports(Charset charset) {
+        String n = charset.name().toUpperCase(Locale.ROOT);
+        return n.equals("UTF-8") || n.equals("US-ASCII") || n.startsWith("ISO-8859-") || n.startsWith("WINDOWS-125");
+    }
+
+    /**
+     * Wraps {@code sink}. Bytes written are an HTML body in {@code charset}; what reaches the sink is
+     * the gated body. {@code flush()} passes on everything already decided; {@code close()} finishes
+     * (writes what is held, inserts what never found its place) and closes the sink.
+     *
+     * @throws IllegalArgumentException if the charset is not {@link #supports supported}
+     */
+    public OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page) {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(decisions, "decisions");
+        Objects.requireNonNull(page, "page");
+        if (!supports(charset)) {
+            throw new IllegalArgumentException("cannot inspect HTML in " + charset + "; see HtmlGate.supports");
+        }
+        long allowed = 0;
+        for (int k = 0; k < rules.ids.length; k++) {
+            if (decisions.allows(rules.ids[k])) {
+                allowed |= 1L << k;
+            }
+        }
+        return new GateStream(sink, this, rules, charset, allowed, page);
+    }
+
+    /** The snippet of the site's tracker {@code k} to insert, or null. */
+    byte[] snippet(int k, Charset cs, Page page) {
+        Tracker t = rules.trackers.get(k);
+        if (!t.inject() || t.snippet().isEmpty()) {
+            return null;
+        }
+        if (page.nonce().isPresent()) {
+            return withNonce(t.snippet(), page).getBytes(cs);
+        }
+        return snippets.computeIfAbsent(cs, c -> {
+            byte[][] all = new byte[rules.configured][];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = rules.trackers.get(i).snippet().getBytes(c);
+            }
+            return all;
+        })[k];
+    }
+
+    /** Google Consent Mode v2 defaults for this request; also defines {@code dataLayer} and {@code gtag}. */
+    byte[] consentMode(long allowed, Charset cs, Page page) {
+        String analytics = grant(allowed, "google-analytics");
+        String ads = grant(allowed, "google-ads");
+        String script = "<script>window.dataLayer=window.dataLayer||[];"
+                + "window.gtag=window.gtag||function(){dataLayer.push(arguments);};"
+                + "gtag('consent','default',{ad_storage:'" + ads + "',ad_user_data:'" + ads
+                + "',ad_personalization:'" + ads + "',analytics_storage:'" + analytics
+                + "',functionality_storage:'granted',personalization_storage:'" + ads
+                + "',security_storage:'granted'});</script>\n";
+        return withNonce(script, page).getBytes(cs);
+    }
+
+    private String grant(long allowed, String id) {
+        long bit = rules.bit(id);
+        return bit != Rules.UNKNOWN && (allowed & bit) != 0 ? "granted" : "denied";
+    }
+
+    /** {@code html} with the page's nonce on every {@code <script} start tag. */
+    static String withNonce(String html, Page page) {
+        if (page.nonce().isEmpty()) {
+            return html;
+        }
+        String attr = " nonce=\"" + page.nonce().get() + "\"";
+        String lower = html.toLowerCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder(html.length() + 64);
+        int from = 0;
+        int i;
+        while ((i = lower.indexOf("<script", from)) >= 0) {
+            int after = i + 7;
+            sb.append(html, from, after);
+            char c = after < html.length() ? html.charAt(after) : '>';
+            if (c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+                sb.append(attr);
+            }
+            from = after;
+        }
+        sb.append(html, from, html.length());
+        return sb.toString();
+    }
+}

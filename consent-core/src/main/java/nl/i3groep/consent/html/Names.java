@@ -1,0 +1,136 @@
+package nl.i3groep.consent.html;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The tag names the rewriter reacts to, looked up from lower-cased bytes without making a String.
+ * A code is an element number (low byte) with property flags.
+ */
+final class Names {
+
+    static final int MAX = 16;
+
+    // element numbers
+    static final int SCRIPT = 1, IMG = 2, IFRAME = 3, EMBED = 4, OBJECT = 5, SOURCE = 6, LINK = 7, VIDEO = 8,
+            AUDIO = 9, INPUT = 10, TRACK = 11, HEAD = 12, BODY = 13, HTML = 14, SVG = 15, MATH = 16,
+            PLAINTEXT = 17, STYLE = 18, XMP = 19, NOEMBED = 20, NOFRAMES = 21, TEXTAREA = 22, TITLE = 23,
+            OTHER = 24, FRAME = 25, BASE = 26;
+
+    /** Needs its attributes inspected: held until the tag is complete. */
+    static final int F_HELD = 1 << 8;
+    /** Belongs in {@code <head>}: does not end it. */
+    static final int F_HEAD = 1 << 9;
+    /** Ends foreign (SVG/MathML) content when it starts inside it. */
+    static final int F_BREAKOUT = 1 << 10;
+    /** Its content is raw text (RAWTEXT or RCDATA) up to its end tag. */
+    static final int F_RAW = 1 << 11;
+
+    private static final int SIZE = 256;
+    private static final long[] K0 = new long[SIZE];
+    private static final long[] K1 = new long[SIZE];
+    private static final int[] LEN = new int[SIZE];
+    private static final int[] CODE = new int[SIZE];
+    private static final byte[][] NAME = new byte[32][];
+
+    static {
+        def("script", SCRIPT | F_HELD | F_HEAD);
+        def("img", IMG | F_HELD | F_BREAKOUT);
+        def("iframe", IFRAME | F_HELD | F_RAW);
+        def("embed", EMBED | F_HELD | F_BREAKOUT);
+        def("object", OBJECT | F_HELD);
+        def("source", SOURCE | F_HELD);
+        def("link", LINK | F_HELD | F_HEAD);
+        def("video", VIDEO | F_HELD);
+        def("audio", AUDIO | F_HELD);
+        def("input", INPUT | F_HELD);
+        def("track", TRACK | F_HELD);
+        def("frame", FRAME | F_HELD);
+        // a <base> on a tracker's host would make every relative URL load from it
+        def("base", BASE | F_HELD | F_HEAD);
+        // the tree builder turns <image> into <img>
+        def("image", IMG | F_HELD | F_BREAKOUT);
+        def("head", HEAD | F_HEAD | F_BREAKOUT);
+        def("body", BODY | F_BREAKOUT);
+        def("html", HTML | F_HEAD);
+        def("svg", SVG);
+        def("math", MATH);
+        def("plaintext", PLAINTEXT);
+        def("style", STYLE | F_HEAD | F_RAW);
+        def("xmp", XMP | F_RAW);
+        def("noembed", NOEMBED | F_RAW);
+        def("noframes", NOFRAMES | F_HEAD | F_RAW);
+        def("textarea", TEXTAREA | F_RAW);
+        def("title", TITLE | F_HEAD | F_RAW);
+        for (String n : new String[] {"basefont", "bgsound", "meta", "noscript", "template"}) {
+            def(n, OTHER | F_HEAD | (n.equals("meta") ? F_BREAKOUT : 0));
+        }
+        for (String n : new String[] {"b", "big", "blockquote", "br", "center", "code", "dd", "div", "dl", "dt",
+                "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "listing", "menu", "nobr", "ol", "p",
+                "pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul",
+                "var"}) {
+            def(n, OTHER | F_BREAKOUT);
+        }
+    }
+
+    private Names() {
+    }
+
+    private static void def(String name, int code) {
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        long k0 = pack(b, 0, b.length);
+        long k1 = b.length > 8 ? pack(b, 8, b.length) : 0;
+        int h = slot(k0, k1, b.length);
+        while (LEN[h] != 0) {
+            h = (h + 1) & (SIZE - 1);
+        }
+        K0[h] = k0;
+        K1[h] = k1;
+        LEN[h] = b.length;
+        CODE[h] = code;
+        if ((code & 0xff) != OTHER && NAME[code & 0xff] == null) {
+            NAME[code & 0xff] = b;
+        }
+    }
+
+    static long pack(byte[] b, int from, int len) {
+        long k = 0;
+        int to = Math.min(len, from + 8);
+        for (int i = from; i < to; i++) {
+            k = k << 8 | (b[i] & 0xff);
+        }
+        return k;
+    }
+
+    private static int slot(long k0, long k1, int len) {
+        long h = (k0 * 0x9E3779B97F4A7C15L) ^ (k1 * 0xC2B2AE3D27D4EB4FL) ^ len;
+        return (int) (h ^ (h >>> 29)) & (SIZE - 1);
+    }
+
+    /** The code of a lower-case name of {@code len} bytes held in {@code b[0, min(len, MAX))}; 0 if none. */
+    static int lookup(byte[] b, int len) {
+        if (len == 0 || len > MAX) {
+            return 0;
+        }
+        return lookup(pack(b, 0, len), len > 8 ? pack(b, 8, len) : 0, len);
+    }
+
+    /** The code of a lower-case name packed as by {@link #pack}: first eight bytes, next eight, length. */
+    static int lookup(long k0, long k1, int len) {
+        if (len == 0 || len > MAX) {
+            return 0;
+        }
+        int h = slot(k0, k1, len);
+        while (LEN[h] != 0) {
+            if (LEN[h] == len && K0[h] == k0 && K1[h] == k1) {
+                return CODE[h];
+            }
+            h = (h + 1) & (SIZE - 1);
+        }
+        return 0;
+    }
+
+    /** The lower-case name of an element number. */
+    static byte[] name(int element) {
+        return NAME[element];
+    }
+}

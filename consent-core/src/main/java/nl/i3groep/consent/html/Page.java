@@ -1,0 +1,30 @@
+package nl.i3groep.consent.html;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What one response adds to its HTML besides the blocking.
+ *
+ * @param bodyEndHtml the banner's HTML, inserted before {@code </body>} of a whole document; empty for none
+ * @param nonce       the response's CSP nonce: every script kept executable or inserted carries it
+ */
+public record Page(String bodyEndHtml, Optional<String> nonce) {
+
+    /** A nonce goes into an attribute unescaped, so only base64(url) characters are accepted. */
+    private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9+/_=-]{1,256}");
+
+    /** No banner, no nonce. */
+    public static final Page PLAIN = new Page("", Optional.empty());
+
+    public Page {
+        Objects.requireNonNull(bodyEndHtml, "bodyEndHtml");
+        Objects.requireNonNull(nonce, "nonce");
+        nonce.ifPresent(n -> {
+            if (!NONCE.matcher(n).matches()) {
+                throw new IllegalArgumentException("a nonce is 1 to 256 base64 characters");
+            }
+        });
+    }
+}

@@ -1,0 +1,586 @@
+package nl.i3groep.consent.html;
+
+import java.net.IDN;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import nl.i3groep.consent.Tracker;
+import nl.i3groep.consent.config.TrackerCatalogue;
+
+/**
+ * The site's trackers compiled for matching: one bit per tracker. Bits {@code 0..configured-1} are
+ * the site's trackers in configuration order; the bits after them are catalogue trackers the site
+ * did not configure, which no {@code Decisions} allows; {@link #UNKNOWN} stands for a mark naming
+ * no tracker at all. All three kinds are denied unless the request's decisions allow the id.
+ */
+final class Rules {
+
+    /** A {@code data-consent} id that names no tracker known here: never allowed. */
+    static final long UNKNOWN = 1L << 63;
+
+    static final String GTM = "google-tag-manager";
+    /** Every tag on this host is a Google tag: one that no rule claims belongs to the Tag Manager. */
+    private static final String GOOGLE_TAG_HOST = "www.googletagmanager.com";
+
+    final String[] ids;
+    final int configured;
+    final List<Tracker> trackers;
+    private final Map<String, Long> exact = new HashMap<>();
+    private final Map<String, Long> withSubdomains = new HashMap<>();
+    private final String[] suffixes;
+    private final long[] suffixBits;
+    /** {@code data-consent="..."} attributes by tracker bits, built on first use. */
+    private final Map<Long, byte[]> marks = new ConcurrentHashMap<>();
+    private final Map<String, List<PathRule>> paths = new HashMap<>();
+    private final Map<String, Long> fallback = new HashMap<>();
+    /** Marker text per tracker bit, as Java strings; compiled to bytes per charset on demand. */
+    private final List<String> markerText = new ArrayList<>();
+    private final List<Long> markerBit = new ArrayList<>();
+    private final Map<Charset, Markers> markers = new ConcurrentHashMap<>();
+    /** Lower-case host names of every rule, to spot tracker hosts in {@code srcdoc} text. */
+    final List<String> hostNames = new ArrayList<>();
+    final long googleBits;
+
+    private record PathRule(String path, String queryName, String queryPrefix, long bit) {
+    }
+
+    Rules(List<Tracker> siteTrackers) {
+        this.trackers = List.copyOf(siteTrackers);
+        List<String> names = new ArrayList<>();
+        for (Tracker t : trackers) {
+            names.add(t.id());
+        }
+        configured = names.size();
+        List<TrackerCatalogue.Entry> extra = new ArrayList<>();
+        for (TrackerCatalogue.Entry e : TrackerCatalogue.entries()) {
+            if (!names.contains(e.id())) {
+                names.add(e.id());
+                extra.add(e);
+            }
+        }
+        if (names.size() > 63) {
+            throw new IllegalArgumentException("at most 63 trackers (site and catalogue together): " + names.size());
+        }
+        ids = names.toArray(String[]::new);
+        for (int i = 0; i < trackers.size(); i++) {
+            add(1L << i, trackers.get(i).hosts(), trackers.get(i).inlineMarkers());
+        }
+        for (int k = 0; k < extra.size(); k++) {
+            add(1L << (configured + k), extra.get(k).hosts(), extra.get(k).inlineMarkers());
+        }
+        long google = 0;
+        for (int i = 0; i < configured; i++) {
+            String id = ids[i];
+            if (id.equals("google-analytics") || id.equals("google-ads") || id.equals(GTM)) {
+                google |= 1L << i;
+            }
+        }
+        googleBits = google;
+        fallback.put(GOOGLE_TAG_HOST, bit(GTM));
+        suffixes = withSubdomains.keySet().toArray(String[]::new);
+        suffixBits = new long[suffixes.length];
+        for (int k = 0; k < suffixes.length; k++) {
+            suffixBits[k] = withSubdomains.get(suffixes[k]);
+        }
+    }
+
+    private void add(long bit, List<String> hostRules, List<String> markerList) {
+        for (String rule : hostRules) {
+            String r = rule.trim();
+            int slash = r.indexOf('/');
+            String host = (slash < 0 ? r : r.substring(0, slash)).toLowerCase(Locale.ROOT);
+            if (host.startsWith("*.")) {
+                host = host.substring(2);
+                withSubdomains.merge(host, bit, (a, b) -> a | b);
+            } else if (slash < 0) {
+                exact.merge(host, bit, (a, b) -> a | b);
+            } else {
+                String rest = r.substring(slash);
+                int q = rest.indexOf('?');
+                String path = (q < 0 ? rest : rest.substring(0, q)).toLowerCase(Locale.ROOT);
+                String qName = null;
+                String qPrefix = null;
+                if (q >= 0) {
+                    String query = rest.substring(q + 1);
+                    int eq = query.indexOf('=');
+                    qName = (eq < 0 ? query : query.substring(0, eq)).toLowerCase(Locale.ROOT);
+                    qPrefix = (eq < 0 ? "" : query.substring(eq + 1)).toLowerCase(Locale.ROOT);
+                }
+                paths.computeIfAbsent(host, h -> new ArrayList<>()).add(new PathRule(path, qName, qPrefix, bit));
+            }
+            hostNames.add(host);
+        }
+        for (String m : markerList) {
+            if (!m.isEmpty()) {
+                markerText.add(m);
+                markerBit.add(bit);
+            }
+        }
+    }
+
+    /** The bit of a tracker id, or {@link #UNKNOWN}. */
+    long bit(String id) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i].equals(id)) {
+                return 1L << i;
+            }
+        }
+        return UNKNOWN;
+    }
+
+    /** The bits of a {@code data-consent} value: white-space separated ids; an empty mark is unknown. */
+    long bitsOfMark(String mark) {
+        long bits = 0;
+        int i = 0;
+        int n = mark.length();
+        while (i < n) {
+            while (i < n && isSpace(mark.charAt(i))) {
+                i++;
+            }
+            int s = i;
+            while (i < n && !isSpace(mark.charAt(i))) {
+                i++;
+            }
+            if (i > s) {
+                bits |= bit(mark.substring(s, i));
+            }
+        }
+        return bits == 0 ? UNKNOWN : bits;
+    }
+
+    /** The ids of the trackers in {@code bits}, space separated, for a {@code data-consent} mark. */
+    String idsOf(long bits) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            if ((bits & (1L << i)) != 0) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append(ids[i]);
+            }
+        }
+        return sb.length() == 0 ? "unknown" : sb.toString();
+    }
+
+    /** {@code  data-consent="<ids>"} for these bits, as ASCII bytes (ids are ASCII by their pattern). */
+    byte[] markAttribute(long bits) {
+        return marks.computeIfAbsent(bits, b -> (" data-consent=\"" + idsOf(b) + "\"")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    Markers markers(Charset charset) {
+        return markers.computeIfAbsent(charset, cs -> new Markers(markerText, markerBit, cs));
+    }
+
+    /**
+     * The trackers a URL (an attribute value, character references already decoded) points to.
+     * Parsed as browsers do the parts that matter: white space trimmed, tabs and newlines dropped,
+     * {@code \} as {@code /}, any number of slashes after a special scheme, user info and port
+     * ignored, host percent-decoded, lower-cased and IDNA-mapped, trailing dot ignored.
+     * Relative URLs and non-network schemes point to no tracker.
+     */
+    long matchUrl(String raw) {
+        String s = clean(raw);
+        int n = s.length();
+        int i = 0;
+        int colon = schemeEnd(s);
+        if (colon > 0) {
+            String scheme = s.substring(0, colon).toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https") || scheme.equals("ws") || scheme.equals("wss")
+                    || scheme.equals("ftp"))) {
+                return 0;
+            }
+            i = colon + 1;
+        } else if (n >= 2 && isSlash(s.charAt(0)) && isSlash(s.charAt(1))) {
+            i = 2;
+        } else {
+            return 0;
+        }
+        while (i < n && isSlash(s.charAt(i))) {
+            i++;
+        }
+        int a = i;
+        while (i < n && !isSlash(s.charAt(i)) && s.charAt(i) != '?' && s.charAt(i) != '#') {
+            i++;
+        }
+        String host = host(s.substring(a, i));
+        if (host == null || host.isEmpty()) {
+            return 0;
+        }
+        int p = i;
+        while (i < n && s.charAt(i) != '?' && s.charAt(i) != '#') {
+            i++;
+        }
+        String path = s.substring(p, i).replace('\\', '/');
+        String query = "";
+        if (i < n && s.charAt(i) == '?') {
+            int q = ++i;
+            while (i < n && s.charAt(i) != '#') {
+                i++;
+            }
+            query = s.substring(q, i);
+        }
+        return matchHost(host, path, query);
+    }
+
+    long matchHost(String host, String path, String query) {
+        long bits = 0;
+        Long b = exact.get(host);
+        if (b != null) {
+            bits |= b;
+        }
+        // *.host matches the host itself too: cheaper to over-block an apex than to miss one
+        for (int k = 0; k < suffixes.length; k++) {
+            String base = suffixes[k];
+            if (host.endsWith(base)
+                    && (host.length() == base.length() || host.charAt(host.length() - base.length() - 1) == '.')) {
+                bits |= suffixBits[k];
+            }
+        }
+        List<PathRule> rules = paths.get(host);
+        if (rules != null) {
+            String lowerPath = path.toLowerCase(Locale.ROOT);
+            for (PathRule r : rules) {
+                if (lowerPath.startsWith(r.path) && (r.queryName == null || hasParam(query, r.queryName, r.queryPrefix))) {
+                    bits |= r.bit;
+                }
+            }
+        }
+        if (bits == 0) {
+            Long f = fallback.get(host);
+            if (f != null) {
+                bits = f;
+            }
+        }
+        return bits;
+    }
+
+    /** Whether a query has a parameter {@code name} (any position) whose value starts with {@code prefix}. */
+    private static boolean hasParam(String query, String name, String prefix) {
+        int n = query.length();
+        int i = 0;
+        while (i <= n) {
+            int amp = query.indexOf('&', i);
+            int end = amp < 0 ? n : amp;
+            int eq = query.indexOf('=', i);
+            if (eq >= 0 && eq < end) {
+                String k = percentDecode(query.substring(i, eq)).toLowerCase(Locale.ROOT);
+                String v = percentDecode(query.substring(eq + 1, end)).toLowerCase(Locale.ROOT);
+                if (k.equals(name) && v.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            if (amp < 0) {
+                break;
+            }
+            i = amp + 1;
+        }
+        return false;
+    }
+
+    private static String host(String authority) {
+        int at = authority.lastIndexOf('@');
+        String h = at < 0 ? authority : authority.substring(at + 1);
+        if (h.startsWith("[")) {
+            return null; // an IPv6 literal is no tracker's host name
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        if (h.indexOf('%') >= 0) {
+            h = percentDecode(h);
+        }
+        boolean ascii = true;
+        for (int i = 0; i < h.length(); i++) {
+            if (h.charAt(i) >= 0x80) {
+                ascii = false;
+                break;
+            }
+        }
+        if (!ascii) {
+            try {
+                h = IDN.toASCII(h, IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                return null; // browsers refuse such a URL too: nothing is fetched
+            }
+        }
+        h = h.toLowerCase(Locale.ROOT);
+        while (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return h;
+    }
+
+    static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == '%' && i + 2 < b.length && hex(b[i + 1]) >= 0 && hex(b[i + 2]) >= 0) {
+                out.write(hex(b[i + 1]) * 16 + hex(b[i + 2]));
+                i += 2;
+            } else {
+                out.write(b[i]);
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static int hex(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static String clean(String raw) {
+        int a = 0;
+        int b = raw.length();
+        while (a < b && raw.charAt(a) <= ' ') {
+            a++;
+        }
+        while (b > a && raw.charAt(b - 1) <= ' ') {
+            b--;
+        }
+        String s = raw.substring(a, b);
+        if (s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            s = s.replace("\t", "").replace("\n", "").replace("\r", "");
+        }
+        return s;
+    }
+
+    private static int schemeEnd(String s) {
+        if (s.isEmpty() || !Character.isLetter(s.charAt(0)) || s.charAt(0) >= 0x80) {
+            return -1;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ':') {
+                return i;
+            }
+            if (!(c < 0x80 && (Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.'))) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isSlash(char c) {
+        return c == '/' || c == '\\';
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+    }
+
+    /**
+     * Inline markers as bytes of one charset, with a hash filter over each position's next four
+     * bytes so that most positions cost one table probe.
+     */
+    static final class Markers {
+        private static final java.lang.invoke.VarHandle INTS =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        private final byte[][] text;
+        private final long[] bit;
+        private final int[] hashes;
+        private final long[] filter = new long[1 << 10];
+        /** Markers shorter than four bytes, checked at every position (none in the catalogue). */
+        private final boolean anyShort;
+        /** The shortest marker of four bytes or more (at most 128); 0 if there is none. */
+        private final int minLength;
+        /** Per two-byte block (hashed): how far the window may move on when the block ends it. */
+        private final byte[] shift;
+        /** Marker indices by the low bits of their hash. */
+        private final int[][] bucket = new int[256][];
+
+        Markers(List<String> markers, List<Long> bits, Charset cs) {
+            text = new byte[markers.size()][];
+            bit = new long[markers.size()];
+            hashes = new int[markers.size()];
+            boolean shortOne = false;
+            for (int i = 0; i < text.length; i++) {
+                text[i] = markers.get(i).getBytes(cs);
+                bit[i] = bits.get(i);
+                if (text[i].length < 4) {
+                    shortOne = true;
+                    hashes[i] = -1;
+                } else {
+                    int h = hash((int) INTS.get(text[i], 0));
+                    hashes[i] = h;
+                    filter[h >>> 6] |= 1L << h;
+                }
+            }
+            anyShort = shortOne;
+            int min = 0;
+            for (byte[] t : text) {
+                if (t.length >= 4 && (min == 0 || t.length < min)) {
+                    min = t.length;
+                }
+            }
+            minLength = Math.min(min, 128);
+            for (int k = 0; k < bucket.length; k++) {
+                final int slot = k;
+                bucket[k] = java.util.stream.IntStream.range(0, text.length)
+                        .filter(m -> hashes[m] != -1 && (hashes[m] & (bucket.length - 1)) == slot).toArray();
+            }
+            shift = new byte[minLength == 0 ? 0 : 1 << 12];
+            java.util.Arrays.fill(shift, (byte) (minLength - 1));
+            for (byte[] t : text) {
+                if (t.length < 4) {
+                    continue;
+                }
+                for (int q = 1; q < minLength; q++) {
+                    int block = block(t[q - 1], t[q]);
+                    shift[block] = (byte) Math.min(shift[block], minLength - 1 - q);
+                }
+            }
+        }
+
+        /** A two-byte block's slot in a table small enough to stay in cache; collisions only shorten shifts. */
+        private static int block(byte a, byte b) {
+            return ((a & 0xff) * 67 + (b & 0xff)) & 0xfff;
+        }
+
+        private static int hash(int v) {
+            return (v * 0x9E3779B1) >>> 16;
+        }
+
+        /**
+         * The bits of every tracker with a marker in {@code b[off, end)}. A Wu-Manber search: the
+         * two bytes at the end of a window of the shortest marker's length say how far no marker
+         * can start, so most of a script is skipped a few bytes at a time.
+         */
+        long scan(byte[] b, int off, int end) {
+            long found = 0;
+            if (minLength > 0) {
+                int m1 = minLength - 1;
+                int pos = off + m1;
+                while (pos < end) {
+                    int s = shift[block(b[pos - 1], b[pos])];
+                    if (s > 0) {
+                        pos += s;
+                        continue;
+                    }
+                    int i = pos - m1;
+                    int h = hash((int) INTS.get(b, i));
+                    if ((filter[h >>> 6] & (1L << h)) != 0) {
+                        for (int m : bucket[h & (bucket.length - 1)]) {
+                            if (hashes[m] == h && (bit[m] & ~found) != 0 && matches(text[m], b, i, end)) {
+                                found |= bit[m];
+                            }
+                        }
+                    }
+                    pos++;
+                }
+            }
+            if (anyShort) {
+                for (int i = off; i < end; i++) {
+                    for (int m = 0; m < text.length; m++) {
+                        if (hashes[m] == -1 && matches(text[m], b, i, end)) {
+                            found |= bit[m];
+                        }
+                    }
+                }
+            }
+            return found;
+        }
+
+        private static boolean matches(byte[] t, byte[] b, int i, int end) {
+            if (i + t.length > end) {
+                return false;
+            }
+            for (int k = 0; k < t.length; k++) {
+                if (b[i + k] != t[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Whether any marker occurs in text (for {@code srcdoc}). */
+        long scan(String s, Charset cs) {
+            byte[] b = s.getBytes(cs);
+            return scan(b, 0, b.length);
+        }
+    }
+
+    /**
+     * Whether a raw attribute value could name a host: false only for values that are plainly
+     * relative (no scheme, not {@code //}), so that ordinary URLs cost no allocation. Tabs and
+     * newlines are skipped as the URL parser drops them; a value with a character reference is
+     * always examined in full.
+     */
+    static boolean mayHaveHost(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to && (b[i] & 0xff) <= ' ') {
+            i++;
+        }
+        int c0 = -1;
+        int n = 0;
+        for (; i < to; i++) {
+            int c = b[i] & 0xff;
+            if (c == '\t' || c == '\n' || c == '\r') {
+                continue;
+            }
+            if (c == '&') {
+                return true;
+            }
+            if (n == 0) {
+                c0 = c;
+                if (c == '/' || c == '\\') {
+                    n++;
+                    continue;
+                }
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                    return false;
+                }
+                n++;
+                continue;
+            }
+            if (c0 == '/' || c0 == '\\') {
+                return c == '/' || c == '\\';
+            }
+            if (c == ':') {
+                return true;
+            }
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-'
+                    || c == '.')) {
+                return false;
+            }
+            n++;
+        }
+        return false;
+    }
+
+    /** {@link #mayHaveHost} for each candidate of a srcset (separated by white space or commas). */
+    static boolean mayHaveHostSrcset(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to) {
+            while (i < to && ((b[i] & 0xff) <= ' ' || b[i] == ',')) {
+                i++;
+            }
+            int s = i;
+            while (i < to && (b[i] & 0xff) > ' ' && b[i] != ',') {
+                i++;
+            }
+            if (i > s && mayHaveHost(b, s, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,234 @@
+package nl.i3groep.consent.html;
+
+import java.nio.charset.Charset;
+import java.util.Arrays;
+
+/**
+ * A complete start tag's attributes as spans of the original bytes, parsed by the HTML
+ * tokenizer's attribute states (quotes only after {@code =}, {@code /} separates, {@code =} may
+ * start a name, a value ends at its quote or at white space or {@code >}). Reused per stream.
+ */
+final class Tag {
+
+    byte[] b;
+    int start;
+    int end;
+    /** Just after the tag name: where new attributes go. */
+    int nameEnd;
+    int count;
+    int[] nameStart = new int[8];
+    int[] nameStop = new int[8];
+    /** -1 where the attribute has no value. */
+    int[] valueStart = new int[8];
+    int[] valueStop = new int[8];
+
+    /** Byte classes: white space; ends a name (white space, "/", ">", "="); ends an unquoted value. */
+    private static final byte SPACE = 1, NAME_STOP = 2, VALUE_STOP = 4;
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        for (char c : new char[] {' ', '\t', '\n', '\f', '\r'}) {
+            CLASS[c] = SPACE | NAME_STOP | VALUE_STOP;
+        }
+        CLASS['/'] = NAME_STOP;
+        CLASS['='] = NAME_STOP;
+        CLASS['>'] = NAME_STOP | VALUE_STOP;
+    }
+
+    /** Whether the tag ended with {@code />} (after {@link #parseTo}). */
+    boolean selfClosing;
+
+    /** Parses a complete tag {@code buf[from, to)}. */
+    void parse(byte[] buf, int from, int to) {
+        parseTo(buf, from, to);
+        end = to;
+    }
+
+    /**
+     * Parses the tag that starts at {@code from} and returns the index just after its {@code >},
+     * or -1 if it does not end before {@code to}.
+     */
+    int parseTo(byte[] buf, int from, int to) {
+        b = buf;
+        start = from;
+        end = -1;
+        count = 0;
+        selfClosing = false;
+        byte[] cls = CLASS;
+        int p = from + 1;
+        if (p < to && buf[p] == '/') {
+            p++;
+        }
+        // the tag name ends like an attribute name, except that "=" belongs to it
+        while (p < to && (cls[buf[p] & 0xff] & NAME_STOP) == 0 || p < to && buf[p] == '=') {
+            p++;
+        }
+        nameEnd = p;
+        while (p < to) {
+            byte c = buf[p];
+            if (c == '>') {
+                end = p + 1;
+                return end;
+            }
+            if (c == '/') {
+                selfClosing = p + 1 < to && buf[p + 1] == '>';
+                p++;
+                continue;
+            }
+            if ((cls[c & 0xff] & SPACE) != 0) {
+                p++;
+                continue;
+            }
+            int ns = p++;
+            while (p < to && (cls[buf[p] & 0xff] & NAME_STOP) == 0) {
+                p++;
+            }
+            int ne = p;
+            while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
+                p++;
+            }
+            int vs = -1;
+            int ve = -1;
+            if (p < to && buf[p] == '=') {
+                p++;
+                while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
+                    p++;
+                }
+                if (p < to && (buf[p] == '"' || buf[p] == '\'')) {
+                    byte q = buf[p++];
+                    vs = p;
+                    p = Bytes.indexOf(buf, q, p, to);
+                    ve = p;
+                    if (p < to) {
+                        p++;
+                    }
+                } else {
+                    vs = p;
+                    while (p < to && (cls[buf[p] & 0xff] & VALUE_STOP) == 0) {
+                        p++;
+                    }
+                    ve = p;
+                }
+            }
+            add(ns, ne, vs, ve);
+        }
+        return -1;
+    }
+
+    /**
+     * Finds the end of a tag whose attributes start at {@code from} (just after the name), by the
+     * same rules as {@link #parseTo} but recording nothing: the index after its {@code >}, or -1 if
+     * it does not end before {@code to}. Sets {@link #selfClosing}.
+     */
+    int skipTo(byte[] buf, int from, int to) {
+        byte[] cls = CLASS;
+        selfClosing = false;
+        int p = from;
+        while (p < to) {
+            byte c = buf[p];
+            if (c == '>') {
+                return p + 1;
+            }
+            if (c == '/') {
+                selfClosing = p + 1 < to && buf[p + 1] == '>';
+                p++;
+                continue;
+            }
+            if ((cls[c & 0xff] & SPACE) != 0) {
+                p++;
+                continue;
+            }
+            p++;
+            while (p < to && (cls[buf[p] & 0xff] & NAME_STOP) == 0) {
+                p++;
+            }
+            while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
+                p++;
+            }
+            if (p < to && buf[p] == '=') {
+                p++;
+                while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
+                    p++;
+                }
+                if (p < to && (buf[p] == '"' || buf[p] == '\'')) {
+                    p = Bytes.indexOf(buf, buf[p], p + 1, to);
+                    if (p < to) {
+                        p++;
+                    }
+                } else {
+                    while (p < to && (cls[buf[p] & 0xff] & VALUE_STOP) == 0) {
+                        p++;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    private void add(int ns, int ne, int vs, int ve) {
+        if (count == nameStart.length) {
+            int n = count * 2;
+            nameStart = Arrays.copyOf(nameStart, n);
+            nameStop = Arrays.copyOf(nameStop, n);
+            valueStart = Arrays.copyOf(valueStart, n);
+            valueStop = Arrays.copyOf(valueStop, n);
+        }
+        nameStart[count] = ns;
+        nameStop[count] = ne;
+        valueStart[count] = vs;
+        valueStop[count] = ve;
+        count++;
+    }
+
+    /** Whether attribute {@code i}'s name is {@code lower} (an ASCII lower-case name), ignoring case. */
+    boolean nameIs(int i, String lower) {
+        int n = nameStop[i] - nameStart[i];
+        if (n != lower.length()) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            int c = b[nameStart[i] + k];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index of the first attribute with this name (the one browsers use), or -1. */
+    int find(String lower) {
+        for (int i = 0; i < count; i++) {
+            if (nameIs(i, lower)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The decoded value of the first attribute with this name; "" where it has none; null if absent. */
+    String value(String lower, Charset cs) {
+        int i = find(lower);
+        return i < 0 ? null : value(i, cs);
+    }
+
+    String value(int i, Charset cs) {
+        if (valueStart[i] < 0) {
+            return "";
+        }
+        return CharRefs.decode(b, valueStart[i], valueStop[i], cs);
+    }
+
+    /** The attribute's name, lower-cased, as a String (tests and conformance). */
+    String name(int i, Charset cs) {
+        String s = new String(b, nameStart[i], nameStop[i] - nameStart[i], cs);
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            sb.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return sb.toString();
+    }
+}

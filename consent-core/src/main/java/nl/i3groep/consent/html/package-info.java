@@ -1,0 +1,37 @@
+/**
+ * The streaming HTML rewriter: {@link nl.i3groep.consent.html.HtmlGate} makes denied trackers
+ * inert in an HTML body while it is written, and inserts Consent Mode defaults, allowed trackers'
+ * snippets and the banner into whole documents.
+ *
+ * <p>How it works: a byte-level, resumable tokenizer ({@code GateStream}) follows the WHATWG
+ * tokenizer states that decide where tags, comments and raw text begin and end. Text and tags
+ * that need no change are never copied: they go out as runs of the caller's own array, one
+ * {@code write} per run. Only a tag that may need rewriting (script, img, iframe, embed, object,
+ * source, link, video, audio, input, track, frame, image, base) is held until its {@code >}, and an unmarked inline
+ * script with its content until {@code </script}; a held tag is parsed into attribute spans
+ * ({@code Tag}), and only the few attributes that matter are decoded to strings. Host rules and
+ * inline markers are compiled once per gate ({@code Rules}); markers are searched on bytes.
+ *
+ * <p>Known gaps, each a place where a browser and this scanner can disagree:
+ * <ul>
+ *   <li>Tree construction is approximated only for SVG/MathML nesting: inside them {@code style},
+ *       {@code title}, {@code textarea} are markup; integration points ({@code foreignObject},
+ *       {@code annotation-xml}) are not tracked; an SVG {@code <script>}'s content is read as
+ *       script data (browsers tokenize it as markup).</li>
+ *   <li>{@code noscript} content is read as markup (as with scripting off, so its pixels are
+ *       blocked); a {@code </noscript>} inside an attribute value or comment within it is not
+ *       seen as the end that a scripting browser would see.</li>
+ *   <li>Named character references to non-ASCII characters are not decoded in attribute values;
+ *       a host spelled with one is not recognised. Escapes in inline JavaScript (a backslash-u
+ *       escape inside a marker) hide markers; so does code in event handler attributes
+ *       ({@code onload}), which is not inspected.</li>
+ *   <li>Relative URLs are never taken for a tracker (a {@code <base href>} on a denied tracker's
+ *       host is renamed like any URL, so they cannot resolve there). {@code data-src} (lazy
+ *       loading done by scripts), {@code a ping}, CSS {@code url()}, {@code <meta refresh>} and
+ *       {@code importmap}/{@code speculationrules} are not inspected.</li>
+ *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored:
+ *       that is left to the page's client script.</li>
+ *   <li>An inline script is judged on its first 64 KiB.</li>
+ * </ul>
+ */
+package nl.i3groep.consent.html;

@@ -1,0 +1,539 @@
+package nl.i3groep.consent.html;
+
+import static nl.i3groep.consent.html.Fixture.ALL;
+import static nl.i3groep.consent.html.Fixture.ANALYTICS;
+import static nl.i3groep.consent.html.Fixture.MARKETING;
+import static nl.i3groep.consent.html.Fixture.NONE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.SiteConfigs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HtmlGateTest {
+
+    /** Gated whole, and one byte per write: both must give the same. */
+    static String run(String html, Decisions d) {
+        return run(html, d, Page.PLAIN);
+    }
+
+    static String run(String html, Decisions d, Page page) {
+        String whole = Fixture.gate(html, d, page, Integer.MAX_VALUE);
+        assertEquals(whole, Fixture.gate(html, d, page, 1), "one byte per write");
+        assertEquals(whole, Fixture.gate(html, d, page, 7), "seven bytes per write");
+        return whole;
+    }
+
+    static void unchanged(String html, Decisions d) {
+        assertEquals(html, run(html, d));
+    }
+
+    // ---- the trackers' own install snippets ---------------------------------------------------
+
+    static final String GA4 = "<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script>\n"
+            + "<script>\n  window.dataLayer = window.dataLayer || [];\n  function gtag(){dataLayer.push(arguments);}\n"
+            + "  gtag('js', new Date());\n  gtag('config', 'G-ABC123');\n</script>";
+    static final String UA = "<script>(function(i,s,o,g,r,a,m){i['GoogleAnalyticsObject']=r;i[r]=i[r]||function(){"
+            + "(i[r].q=i[r].q||[]).push(arguments)},i[r].l=1*new Date();a=s.createElement(o),"
+            + "m=s.getElementsByTagName(o)[0];a.async=1;a.src=g;m.parentNode.insertBefore(a,m)"
+            + "})(window,document,'script','//www.google-analytics.com/analytics.js','ga');"
+            + "ga('create', 'UA-XXXX-N', 'auto');ga('send', 'pageview');</script>";
+    static final String ADS = "<script async src=\"https://www.googletagmanager.com/gtag/js?id=AW-123456789\"></script>";
+    static final String ADS_LEGACY = "<script type=\"text/javascript\">\n/* <![CDATA[ */\nvar google_conversion_id = 123456789;\n"
+            + "var google_remarketing_only = true;\n/* ]]> */\n</script>\n"
+            + "<script type=\"text/javascript\" src=\"//www.googleadservices.com/pagead/conversion.js\"></script>\n"
+            + "<noscript><div style=\"display:inline;\"><img height=\"1\" width=\"1\" style=\"border-style:none;\" alt=\"\" "
+            + "src=\"//googleads.g.doubleclick.net/pagead/viewthroughconversion/123456789/?guid=ON&amp;script=0\"/>"
+            + "</div></noscript>";
+    static final String LINKEDIN = "<script type=\"text/javascript\">\n_linkedin_partner_id = \"123456\";\n"
+            + "window._linkedin_data_partner_ids = window._linkedin_data_partner_ids || [];\n"
+            + "window._linkedin_data_partner_ids.push(_linkedin_partner_id);\n</script><script type=\"text/javascript\">\n"
+            + "(function(l) {\nif (!l){window.lintrk = function(a,b){window.lintrk.q.push([a,b])};\nwindow.lintrk.q=[]}\n"
+            + "var s = document.getElementsByTagName(\"script\")[0];\nvar b = document.createElement(\"script\");\n"
+            + "b.type = \"text/javascript\";b.async = true;\n"
+            + "b.src = \"https://snap.licdn.com/li.lms-analytics/insight.min.js\";\n"
+            + "s.parentNode.insertBefore(b, s);})(window.lintrk);\n</script>\n"
+            + "<noscript>\n<img height=\"1\" width=\"1\" style=\"display:none;\" alt=\"\" "
+            + "src=\"https://px.ads.linkedin.com/collect/?pid=123456&fmt=gif\" />\n</noscript>";
+    static final String LEADBOXER = "<script defer src=\"//script.leadboxer.com/?dataset=0123456789abcdef0123456789abcdef\"></script>";
+    static final String LEADBOXER_FORM = "<script defer src=\"//script.leadboxer.com/?dataset=abc123&form\"></script>";
+    static final String OKTOPOST = "<script>(function(a,b,c,d,e,m){a['OktopostTrackerObject']=d;a[d]=a[d]||function(){"
+            + "(a[d].q=a[d].q||[]).push(arguments)};e=b.createElement('script');m=b.getElementsByTagName('script')[0];"
+            + "e.async=1;e.src=c;m.parentNode.insertBefore(e,m)})(window,document,'static.oktopost.com/oktrk.js','_oktrk');"
+            + "_oktrk('create','001abc');</script>";
+    static final String GTM = "<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),"
+            + "event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?'&l='+l:'';"
+            + "j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);"
+            + "})(window,document,'script','dataLayer','GTM-XXXX');</script>";
+    static final String GTM_NOSCRIPT = "<noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=GTM-XXXX\" "
+            + "height=\"0\" width=\"0\" style=\"display:none;visibility:hidden\"></iframe></noscript>";
+
+    static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void ga4IsInertWhenDeniedAndLiveWhenAllowed() {
+        String out = run(GA4, NONE);
+        assertEquals(2, count(out, "<script type=\"text/plain\" data-consent=\"google-analytics\""), out);
+        unchanged(GA4, ANALYTICS);
+        assertEquals(2, count(run(GA4, MARKETING), "type=\"text/plain\""));
+    }
+
+    @Test
+    void universalAnalyticsIsInertWhenDenied() {
+        assertTrue(run(UA, NONE).startsWith("<script type=\"text/plain\" data-consent=\"google-analytics\">(function"));
+        unchanged(UA, ANALYTICS);
+    }
+
+    @Test
+    void googleAdsGtagAndLegacyAreInertWhenDenied() {
+        assertTrue(run(ADS, ANALYTICS).startsWith("<script type=\"text/plain\" data-consent=\"google-ads\" async"));
+        String legacy = run(ADS_LEGACY, ANALYTICS);
+        assertEquals(2, count(legacy, "<script type=\"text/plain\" data-consent=\"google-ads\" data-type=\"text/javascript\""),
+                legacy);
+        assertTrue(legacy.contains("<img data-consent=\"google-ads\" height=\"1\" width=\"1\" style=\"border-style:none;\" "
+                + "alt=\"\" data-consent-src=\"//googleads.g.doubleclick.net/"), legacy);
+        unchanged(ADS, MARKETING);
+        unchanged(ADS_LEGACY, MARKETING);
+    }
+
+    @Test
+    void linkedInScriptsAndPixelAreInertWhenDenied() {
+        String out = run(LINKEDIN, ANALYTICS);
+        assertEquals(2, count(out, "<script type=\"text/plain\" data-consent=\"linkedin-insight\" data-type=\"text/javascript\">"),
+                out);
+        assertTrue(out.contains("<img data-consent=\"linkedin-insight\" height=\"1\" width=\"1\" style=\"display:none;\" "
+                + "alt=\"\" data-consent-src=\"https://px.ads.linkedin.com/collect/?pid=123456&fmt=gif\" />"), out);
+        unchanged(LINKEDIN, MARKETING);
+    }
+
+    @Test
+    void leadboxerAndOktopostAreInertWhenDenied() {
+        assertTrue(run(LEADBOXER, NONE).startsWith("<script type=\"text/plain\" data-consent=\"leadboxer\" defer src="));
+        assertTrue(run(LEADBOXER_FORM, NONE).contains("data-consent=\"leadboxer\""));
+        assertTrue(run(OKTOPOST, NONE).startsWith("<script type=\"text/plain\" data-consent=\"oktopost\">"));
+        unchanged(LEADBOXER, MARKETING);
+        unchanged(OKTOPOST, MARKETING);
+    }
+
+    @Test
+    void unconfiguredTagManagerIsDeniedEvenWhenEverythingIsGranted() {
+        String out = run(GTM + GTM_NOSCRIPT, ALL);
+        assertTrue(out.startsWith("<script type=\"text/plain\" data-consent=\"google-tag-manager\">"), out);
+        assertTrue(out.contains("<iframe data-consent=\"google-tag-manager\" data-consent-src=\"https://www.googletagmanager.com/ns.html"),
+                out);
+        // a gtag id no rule knows still loads from Google's tag host
+        assertTrue(run("<script src=\"https://www.googletagmanager.com/gtag/js?id=DC-123\"></script>", ALL)
+                .contains("type=\"text/plain\""));
+    }
+
+    @Test
+    void unconfiguredCatalogueTrackerIsDenied() {
+        ConsentConfig gaOnly = ConsentConfig.parse(SiteConfigs.withField(SiteConfigs.json(), "trackers",
+                "{\"google-analytics\":{\"measurementId\":\"G-ABC123\"}}"), java.util.Map.of());
+        HtmlGate gate = HtmlGate.create(gaOnly.trackers());
+        nl.i3groep.consent.Gatekeeper gk = nl.i3groep.consent.Gatekeeper.create(gaOnly);
+        Decisions all = gk.decisionsFor(gk.consent(java.util.Map.of("analytics", true, "marketing", true), java.util.Map.of()),
+                false);
+        String out = new String(Fixture.gate(gate, LINKEDIN.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, all,
+                Page.PLAIN, new int[] {Integer.MAX_VALUE}), StandardCharsets.UTF_8);
+        assertEquals(out, new String(Fixture.gate(gate, LINKEDIN.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8,
+                all, Page.PLAIN, new int[] {1}), StandardCharsets.UTF_8));
+        assertEquals(2, count(out, "data-consent=\"linkedin-insight\" data-type"), out);
+        assertTrue(out.contains("data-consent-src=\"https://px.ads.linkedin.com"), out);
+    }
+
+    @Test
+    void gtagIdNeedNotBeTheFirstParameter() {
+        String url = "<script src=\"https://www.googletagmanager.com/gtag/js?l=dataLayer&amp;id=G-ABC123&cx=c\"></script>";
+        assertTrue(run(url, MARKETING).contains("data-consent=\"google-analytics\""));
+        unchanged(url, ANALYTICS);
+        String ads = "<script src=\"https://www.googletagmanager.com/gtag/js?l=x&id=AW-123456789\"></script>";
+        assertTrue(run(ads, ANALYTICS).contains("data-consent=\"google-ads\""));
+    }
+
+    // ---- marks ----------------------------------------------------------------------------------
+
+    @Test
+    void markedScriptsFollowTheirMark() {
+        String parked = "<script type=\"text/plain\" data-type=\"module\" data-consent=\"leadboxer\">x()</script>";
+        unchanged(parked, NONE);
+        assertEquals("<script type=\"module\"  data-type=\"module\" data-consent=\"leadboxer\">x()</script>",
+                run(parked, MARKETING));
+        String noType = "<script type='text/plain' data-consent=leadboxer>x()</script>";
+        assertEquals("<script  data-consent=leadboxer>x()</script>", run(noType, MARKETING));
+        String live = "<script data-consent=\"oktopost\">x()</script>";
+        assertEquals("<script type=\"text/plain\" data-consent=\"oktopost\">x()</script>", run(live, NONE));
+        unchanged(live, MARKETING);
+    }
+
+    @Test
+    void unknownOrEmptyMarkIsDenied() {
+        assertTrue(run("<script data-consent=\"no-such-tracker\">x()</script>", ALL).contains("type=\"text/plain\""));
+        assertTrue(run("<script data-consent>x()</script>", ALL).contains("type=\"text/plain\""));
+        unchanged("<script type=\"text/plain\" data-consent=\"nope\">x()</script>", ALL);
+        assertTrue(run("<img data-consent=\"nope\" src=\"/local.png\">", ALL).contains("data-consent-src="));
+    }
+
+    @Test
+    void necessaryMarkKeepsAScriptWithMarkersLive() {
+        unchanged("<script data-consent=\"session-cookies\">gtag('config','G-ABC123')</script>", NONE);
+    }
+
+    @Test
+    void aScriptOfSeveralTrackersNeedsAllOfThem() {
+        String both = "<script>gtag('config','G-ABC123');gtag('config','AW-123456789');</script>";
+        assertTrue(run(both, ANALYTICS).contains("data-consent=\"google-analytics google-ads\""));
+        assertTrue(run(both, MARKETING).contains("type=\"text/plain\""));
+        unchanged(both, ALL);
+        String marked = "<script data-consent=\"google-analytics leadboxer\">x()</script>";
+        assertTrue(run(marked, ANALYTICS).contains("type=\"text/plain\""));
+        unchanged(marked, ALL);
+    }
+
+    // ---- spellings ------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<SCRIPT SRC=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\"></SCRIPT>",
+        "<script src='https://snap.licdn.com/x.js'></script>",
+        "<script src=https://snap.licdn.com/x.js></script>",
+        "<script\n  async\n  src\n=\n\"//snap.licdn.com/x.js\"\n></script>",
+        "<script data-x=\"a>b\" src=\"//snap.licdn.com/x.js\"></script>",
+        "<script src=\"//snap&#46;licdn.com/x.js\"></script>",
+        "<script src=\"//snap&period;licdn&#x2E;com/x.js\"></script>",
+        "<script src=\"  \n https://SNAP.LICDN.COM./x.js \"></script>",
+        "<script src=\"HTTPS://snap.licdn.com:443/x.js\"></script>",
+        "<script src=\"https://user@snap.licdn.com/x.js\"></script>",
+        "<script src=\"https:\\\\snap.licdn.com\\x.js\"></script>",
+        "<script src=\"https:///snap.licdn.com/x.js\"></script>",
+        "<script src=\"htt\tps://snap.lic\ndn.com/x.js\"></script>",
+        "<script src=\"//snap%2Elicdn.com/x.js\"></script>",
+        "<script src=\"//snap&#46licdn.com/x.js\"></script>",
+        "<script/src=\"//snap.licdn.com/x.js\"></script>",
+        "<script type=\"module\" src=\"//snap.licdn.com/x.js\"></script>",
+        "<script type=\"text/javascript; charset=utf-8\" src=\"//snap.licdn.com/x.js\"></script>",
+        "<script src=\"//snap.licdn.com/x.js\" src=\"/mine.js\"></script>",
+        "<script>var s='</scr' + 'ipt>'; _linkedin_partner_id = '1';</script>",
+        "<script><!-- document.write('<script></script>'); _linkedin_partner_id = '1'; --></script>",
+    })
+    void oddSpellingsAreStillRecognised(String html) {
+        String out = run(html, NONE);
+        assertTrue(out.toLowerCase().startsWith("<script type=\"text/plain\" data-consent=\"linkedin-insight\""), out);
+        assertEquals(count(html.toLowerCase(), "<script"), count(out.toLowerCase(), "<script"), out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<img src=\"https://px.ads.linkedin.com/collect/?pid=1&fmt=gif\">",
+        "<IMG SRC=//PX.ADS.LINKEDIN.COM/collect>",
+        "<img srcset=\"/a.png 1x, https://px.ads.linkedin.com/c 2x\">",
+        "<iframe src=\"//px.ads.linkedin.com/x\"></iframe>",
+        "<embed src=\"//px.ads.linkedin.com/x\">",
+        "<object data=\"//px.ads.linkedin.com/x\"></object>",
+        "<picture><source srcset=\"//px.ads.linkedin.com/x\"></picture>",
+        "<link rel=preload href=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\" as=script>",
+        "<video poster=\"//px.ads.linkedin.com/x\"></video>",
+        "<audio src=\"//px.ads.linkedin.com/x\"></audio>",
+        "<noscript><img src=\"https://px.ads.linkedin.com/collect/?pid=1\"/></noscript>",
+        "<img src=\"//px.ads.linkedin.com/x\" src=\"//px.ads.linkedin.com/y\">",
+        "<img src=\"/\n/px.ads.linkedin.com/x\">",
+        "<img src=\"\\/px.ads.linkedin.com/x\">",
+        "<img src=\"/&#x2F;px.ads.linkedin.com/x\">",
+        "<img src=\"&sol;&sol;px.ads.linkedin.com/x\">",
+        "<img src=\"h\tt\ntps&colon;//px.ads.linkedin.com/x\">",
+        "<img srcset=\"/a.png 1x,//px.ads.linkedin.com/x 2x\">",
+        "<image src=\"//px.ads.linkedin.com/x\">",
+        "<frameset><frame src=\"//px.ads.linkedin.com/x\"></frameset>",
+        "<input type=image src=\"//px.ads.linkedin.com/x\">",
+        "<video><track src=\"//px.ads.linkedin.com/x\"></video>",
+        "<base href=\"https://snap.licdn.com/li.lms-analytics/\">",
+    })
+    void fetchingElementsLoseTheirUrl(String html) {
+        String out = run(html, NONE);
+        assertTrue(out.contains("data-consent=\"linkedin-insight\""), out);
+        assertFalse(out.matches("(?is).*\\s(src|srcset|href|data|poster)\\s*=\\s*[\"']?[^\"'>]*(licdn|linkedin).*"), out);
+        unchanged(html, MARKETING);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<!-- <script src=\"//snap.licdn.com/x.js\"></script> -->",
+        "<!--> <p>",
+        "<!---> <p>",
+        "<![CDATA[ x ]]>",
+        "<?xml version=\"1.0\"?>",
+        "<textarea><script src=\"//snap.licdn.com/x.js\"></script></textarea>",
+        "<title><img src=\"//px.ads.linkedin.com/x\"></title>",
+        "<style>/* <script src=\"//snap.licdn.com/x.js\"></script> */</style>",
+        "<script>document.write('<img src=\"//px.ads.linkedin.com/x\">')</script>",
+        "<p title=\"<script src=//snap.licdn.com/x.js></script>\">x</p>",
+        "<div data-x='<img src=//px.ads.linkedin.com/x>'></div>",
+        "<a href=\"https://www.linkedin.com/company/x\">LinkedIn</a>",
+        "<script src=\"/js/app.js\"></script><img src=\"/logo.png\" srcset=\"/logo@2x.png 2x\">",
+        "<script type=\"application/ld+json\">{\"name\":\"_linkedin_partner_id\"}</script>",
+        "a < b and c > d </ >",
+    })
+    void textCommentsAndRawTextAreLeftAlone(String html) {
+        unchanged(html, NONE);
+    }
+
+    @Test
+    void endTagWithSpaceEndsTheScript() {
+        String html = "<script>var a = 1;</script ><script>_linkedin_partner_id='1'</script\n>";
+        String out = run(html, NONE);
+        assertTrue(out.startsWith("<script>var a = 1;</script ><script type=\"text/plain\""), out);
+    }
+
+    @Test
+    void cdataOutsideForeignContentEndsAtTheFirstGreaterThan() {
+        // browsers end this bogus comment at the first ">", so the script is real
+        String out = run("<![CDATA[ a > <script src=\"//snap.licdn.com/x.js\"></script> ]]>", NONE);
+        assertTrue(out.contains("type=\"text/plain\""), out);
+    }
+
+    @Test
+    void rawTextEndsOnlyAtItsOwnEndTag() {
+        String out = run("<textarea></textareax><img src=//px.ads.linkedin.com/a></textarea ><img src=//px.ads.linkedin.com/b>",
+                NONE);
+        assertTrue(out.contains("<img src=//px.ads.linkedin.com/a>"), out);
+        assertTrue(out.contains("data-consent-src=//px.ads.linkedin.com/b"), out);
+    }
+
+    @Test
+    void svgStyleIsMarkup() {
+        String out = run("<svg><style><img src=//px.ads.linkedin.com/a></style></svg>"
+                + "<style><img src=//px.ads.linkedin.com/b></style>", NONE);
+        assertTrue(out.contains("data-consent-src=//px.ads.linkedin.com/a"), out);
+        assertTrue(out.contains("<img src=//px.ads.linkedin.com/b>"), out);
+    }
+
+    @Test
+    void selfClosedSvgScriptHasNoContent() {
+        String out = run("<svg><script href=\"/a.js\"/></svg><img src=//px.ads.linkedin.com/x>", NONE);
+        assertTrue(out.endsWith("<img data-consent=\"linkedin-insight\" data-consent-src=//px.ads.linkedin.com/x>"), out);
+        String html = "<script/><img src=//px.ads.linkedin.com/x></script>";
+        unchanged(html, NONE); // in HTML the "/" is ignored: what follows is script text
+        assertTrue(run("<svg><script xlink:href=\"https://snap.licdn.com/x.js\"/></svg>", NONE).contains("type=\"text/plain\""));
+    }
+
+    @Test
+    void plaintextSwallowsTheRest() {
+        unchanged("<plaintext><script src=//snap.licdn.com/x.js></script>", NONE);
+    }
+
+    // ---- insertion ------------------------------------------------------------------------------
+
+    static final String DOC = "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n<title>t</title>\n"
+            + "</head>\n<body>\n<p>Hallo</p>\n</body>\n</html>\n";
+
+    @Test
+    void documentGetsConsentModeSnippetsAndBanner() {
+        String out = run(DOC, MARKETING, Fixture.banner("<div data-consent-banner></div>"));
+        int head = out.indexOf("<head>") + "<head>".length();
+        assertTrue(out.startsWith("<script>window.dataLayer", head), out);
+        assertTrue(out.contains("ad_storage:'granted',ad_user_data:'granted',ad_personalization:'granted',"
+                + "analytics_storage:'denied',functionality_storage:'granted'"), out);
+        int headEnd = out.indexOf("</head>");
+        for (String snippet : new String[] {"gtag/js?id=AW-123456789", "_linkedin_partner_id=\"123456\"",
+            "script.leadboxer.com/?dataset=abc123", "_oktrk('create','001abc')"}) {
+            int at = out.indexOf(snippet);
+            assertTrue(at > head && at < headEnd, snippet + " in " + out);
+        }
+        assertFalse(out.contains("gtag/js?id=G-ABC123"), out);
+        assertTrue(out.contains("<p>Hallo</p>\n<div data-consent-banner></div></body>"), out);
+        // with nothing granted, only the consent mode defaults are added
+        String none = run(DOC, NONE);
+        assertTrue(none.contains("ad_storage:'denied'") && none.contains("analytics_storage:'denied'"));
+        assertEquals(1, count(none, "<script"), none);
+    }
+
+    @Test
+    void fragmentsGetNothingInserted() {
+        String frag = "<div><script src=\"//snap.licdn.com/x.js\"></script></div></body>";
+        String out = run(frag, ALL, Fixture.banner("<div data-consent-banner></div>"));
+        assertFalse(out.contains("data-consent-banner"), out);
+        assertFalse(out.contains("dataLayer"), out);
+        String headless = " <!-- c --> <head></head><body></body>";
+        assertEquals(headless, run(headless, ALL, Fixture.banner("<b>x</b>")));
+    }
+
+    @Test
+    void documentDetectionSkipsBomWhiteSpaceAndComments() {
+        String doc = "\uFEFF \n<!-- hi --><HTML><body>x</body></HTML>";
+        String out = run(doc, NONE, Fixture.banner("<i>b</i>"));
+        assertTrue(out.contains("x<i>b</i></body>"), out);
+        assertTrue(out.contains("<script>window.dataLayer"), out);
+    }
+
+    @Test
+    void snippetsGoWhereTheHeadEndsWithoutHeadTags() {
+        String out = run("<!doctype html><title>x</title><div>y</div>", MARKETING);
+        int div = out.indexOf("<div>");
+        assertTrue(out.indexOf("_oktrk('create'") < div && out.indexOf("_oktrk('create'") > out.indexOf("</title>"), out);
+        assertTrue(out.indexOf("window.dataLayer") < out.indexOf("<title>"), out);
+        String text = run("<!doctype html><html><head><title>x</title>Hello", MARKETING);
+        assertTrue(text.indexOf("_oktrk('create'") < text.indexOf("Hello"), text);
+    }
+
+    @Test
+    void trackersThePageInstallsItselfAreNotInsertedAgain() {
+        String doc = "<!doctype html><html><head>" + LEADBOXER + "</head><body>" + OKTOPOST + "</body></html>";
+        String out = run(doc, MARKETING);
+        assertEquals(1, count(out, "script.leadboxer.com"), out);
+        assertEquals(2, count(out, "_oktrk('create'"), out);
+    }
+
+    @Test
+    void bannerAtTheEndWhenBodyNeverCloses() {
+        assertTrue(run("<!doctype html><p>x", NONE, Fixture.banner("<b>B</b>")).endsWith("<p>x<b>B</b>"));
+    }
+
+    @Test
+    void consentModeComesBeforeAGoogleTagWithoutHead() {
+        String out = run("<!doctype html>" + GA4, ALL);
+        assertTrue(out.indexOf("gtag('consent','default'") < out.indexOf("gtag/js?id=G-ABC123"), out);
+        assertTrue(out.contains("analytics_storage:'granted'"), out);
+    }
+
+    // ---- nonce ----------------------------------------------------------------------------------
+
+    @Test
+    void nonceGoesOnEveryExecutableScript() {
+        Page page = new Page("<script>banner()</script>", Optional.of("abc123=="));
+        String doc = "<!doctype html><html><head><script src=/app.js></script><script nonce=\"own\">x</script>"
+                + "<script type=\"application/ld+json\">{}</script>" + OKTOPOST + "</head><body></body></html>";
+        String out = run(doc, ANALYTICS, page);
+        assertTrue(out.contains("<script nonce=\"abc123==\" src=/app.js>"), out);
+        assertTrue(out.contains("<script nonce=\"own\">x</script>"), out);
+        assertTrue(out.contains("<script type=\"application/ld+json\">"), out);
+        assertTrue(out.contains("<script type=\"text/plain\" data-consent=\"oktopost\">"), out);
+        assertTrue(out.contains("<script nonce=\"abc123==\">window.dataLayer"), out);
+        assertTrue(out.contains("<script nonce=\"abc123==\">banner()</script></body>"), out);
+        assertTrue(out.contains("<script nonce=\"abc123==\" async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123"),
+                out);
+        assertThrows(IllegalArgumentException.class, () -> new Page("", Optional.of("a\"b")));
+    }
+
+    // ---- limits and encodings -------------------------------------------------------------------
+
+    @Test
+    void longInlineScriptIsJudgedOnItsFirst64KiB() {
+        String pad = "x".repeat(GateStream.CAP);
+        String early = "<script>_linkedin_partner_id=1;" + pad + "</script><p>after</p>";
+        assertTrue(run(early, NONE).startsWith("<script type=\"text/plain\""));
+        String late = "<script>" + pad + "_linkedin_partner_id=1;</script><p>after</p>";
+        unchanged(late, NONE);
+    }
+
+    @Test
+    void overlongFetchingTagIsRenamed() {
+        String tag = "<img alt=\"" + "a".repeat(GateStream.CAP) + "\" src=\"//px.ads.linkedin.com/x\"><p>";
+        String out = run(tag, NONE);
+        assertTrue(out.startsWith("<x-consent-img alt="), out.substring(0, 40));
+        assertTrue(out.endsWith("\"//px.ads.linkedin.com/x\"><p>"));
+        String div = "<div title=\"" + "a".repeat(GateStream.CAP + 10) + "\"><img src=//px.ads.linkedin.com/x>";
+        assertTrue(run(div, NONE).endsWith("<img data-consent=\"linkedin-insight\" data-consent-src=//px.ads.linkedin.com/x>"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ISO-8859-1", "windows-1252", "UTF-8"})
+    void asciiCompatibleCharsetsWork(String name) {
+        Charset cs = Charset.forName(name);
+        String text = cs.newEncoder().canEncode('\u20ac') ? "caf\u00e9 \u20ac" : "caf\u00e9";
+        String html = "<!doctype html><p>" + text + "</p><img alt=\"\u00e9\u00e8\" src=\"//px.ads.linkedin.com/x\"></body>";
+        byte[] body = html.getBytes(cs);
+        byte[] in = new byte[body.length + 3];
+        in[0] = (byte) 0xEF;
+        in[1] = (byte) 0xBB;
+        in[2] = (byte) 0xBF;
+        System.arraycopy(body, 0, in, 3, body.length);
+        for (int chunk : new int[] {1, 3, 1 << 20}) {
+            String out = new String(Fixture.gate(Fixture.GATE, in, cs, NONE, Fixture.banner("<b>\u00e9</b>"),
+                    new int[] {chunk}), cs);
+            assertTrue(out.contains("<p>" + text + "</p><img data-consent=\"linkedin-insight\" alt=\"\u00e9\u00e8\" "
+                    + "data-consent-src="), name + ": " + out);
+            assertTrue(out.endsWith("<b>\u00e9</b></body>"), out);
+        }
+    }
+
+    @Test
+    void charsetsThatAreNotAsciiCompatibleAreRefused() {
+        assertFalse(HtmlGate.supports(StandardCharsets.UTF_16));
+        assertFalse(HtmlGate.supports(StandardCharsets.UTF_16LE));
+        assertTrue(HtmlGate.supports(StandardCharsets.ISO_8859_1));
+        assertTrue(HtmlGate.supports(Charset.forName("windows-1252")));
+        assertThrows(IllegalArgumentException.class,
+                () -> Fixture.GATE.open(new ByteArrayOutputStream(), StandardCharsets.UTF_16, NONE, Page.PLAIN));
+    }
+
+    @Test
+    void flushPassesOnWhatIsDecided() throws Exception {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        OutputStream o = Fixture.GATE.open(sink, StandardCharsets.UTF_8, NONE, Page.PLAIN);
+        o.write("<p>one</p><scr".getBytes(StandardCharsets.UTF_8));
+        o.flush();
+        assertEquals("<p>one</p>", sink.toString(StandardCharsets.UTF_8));
+        o.write("ipt>_linkedin_partner_id=1</script>".getBytes(StandardCharsets.UTF_8));
+        o.flush();
+        assertTrue(sink.toString(StandardCharsets.UTF_8).endsWith("<script type=\"text/plain\" data-consent=\"linkedin-insight\">"
+                + "_linkedin_partner_id=1</script>"), sink.toString(StandardCharsets.UTF_8));
+        o.write("<img src=\"//px.ads".getBytes(StandardCharsets.UTF_8));
+        o.flush();
+        assertTrue(sink.toString(StandardCharsets.UTF_8).endsWith("</script>"));
+        o.close();
+        assertTrue(sink.toString(StandardCharsets.UTF_8).endsWith("</script><img src=\"//px.ads"));
+    }
+
+    @Test
+    void unterminatedInlineScriptIsJudgedAtTheEnd() {
+        assertTrue(run("<script>_linkedin_partner_id=1", NONE).startsWith("<script type=\"text/plain\""));
+        unchanged("<img src=\"//px.ads.linkedin.com/x", NONE);
+    }
+
+    @Test
+    void iframeSrcdocWithATrackerIsBlocked() {
+        String out = run("<iframe srcdoc=\"&lt;script src=//snap.licdn.com/x.js&gt;&lt;/script&gt;\"></iframe>", NONE);
+        assertTrue(out.contains("data-consent-srcdoc="), out);
+    }
+
+    @Test
+    void anInternalFailureFailsClosed() throws Exception {
+        String html = "<p>a</p><b>b</b>" + LINKEDIN + "<p>c</p>";
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        OutputStream o = Fixture.GATE.open(sink, StandardCharsets.UTF_8, NONE, Page.PLAIN);
+        int[] tags = {0};
+        ((GateStream) o).trace = (b, from, to, end) -> {
+            if (++tags[0] == 3) {
+                throw new IllegalStateException("simulated bug");
+            }
+        };
+        byte[] in = html.getBytes(StandardCharsets.UTF_8);
+        o.write(in, 0, 20);
+        o.write(in, 20, in.length - 20);
+        o.close();
+        String out = sink.toString(StandardCharsets.UTF_8);
+        // what was not out yet when it broke goes out with every "<" escaped
+        assertTrue(out.endsWith("&lt;/noscript>&lt;p>c&lt;/p>"), out);
+        assertFalse(out.contains("<script") || out.contains("<img"), out);
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parseBodyFragment(out);
+        assertTrue(doc.select("script, img").isEmpty(), out);
+        assertTrue(doc.text().contains("_linkedin_partner_id"), "the rest is still served, as text: " + out);
+    }
+}
