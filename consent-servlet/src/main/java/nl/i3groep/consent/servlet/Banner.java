@@ -1,0 +1,272 @@
+package nl.i3groep.consent.servlet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.Purpose;
+import nl.i3groep.consent.Tracker;
+import nl.i3groep.consent.config.ConsentConfig;
+
+/**
+ * The consent banner, in Dutch or English. Its rules: rejecting is as easy as accepting (the same
+ * button, side by side); nothing but {@code necessary} is switched on in advance; every choice works
+ * without JavaScript (a form that POSTs to the endpoint and comes back with 303); the visitor sees
+ * what each purpose is for, which trackers fall under it, how long the choice lasts, and where the
+ * privacy statement is.
+ */
+final class Banner {
+
+    private static final Map<String, Map<String, String>> TEXTS = Map.of(
+            "nl", Map.ofEntries(
+                    Map.entry("title", "Cookies en trackers"),
+                    Map.entry("intro", "Wij gebruiken analyse- en marketingtrackers alleen als u daarmee instemt. "
+                            + "Weigeren is even gemakkelijk als accepteren, en u kunt uw keuze altijd wijzigen via "
+                            + "\u201cCookie-instellingen\u201d."),
+                    Map.entry("duration", "Uw keuze geldt {days} dagen; daarna vragen wij het opnieuw."),
+                    Map.entry("privacy", "Privacyverklaring"),
+                    Map.entry("gpc", "Uw browser stuurt het signaal Global Privacy Control. Daarom blijft marketing uit."),
+                    Map.entry("accept-all", "Alles accepteren"),
+                    Map.entry("reject-all", "Alles weigeren"),
+                    Map.entry("settings", "Instellingen per doel"),
+                    Map.entry("save", "Keuze opslaan"),
+                    Map.entry("always", "altijd aan"),
+                    Map.entry("purpose.necessary", "Noodzakelijk"),
+                    Map.entry("purpose.necessary.about", "Nodig om de site te laten werken, zoals uw sessie. Kan niet uit."),
+                    Map.entry("purpose.analytics", "Statistieken"),
+                    Map.entry("purpose.analytics.about", "Meten hoe de site gebruikt wordt, zodat wij haar kunnen verbeteren."),
+                    Map.entry("purpose.marketing", "Marketing"),
+                    Map.entry("purpose.marketing.about", "Advertenties meten en tonen, en zien welke organisaties de site bezoeken.")),
+            "en", Map.ofEntries(
+                    Map.entry("title", "Cookies and trackers"),
+                    Map.entry("intro", "We only use analytics and marketing trackers if you agree. Rejecting is as easy "
+                            + "as accepting, and you can change your choice at any time under \u201cCookie settings\u201d."),
+                    Map.entry("duration", "Your choice holds for {days} days; then we ask again."),
+                    Map.entry("privacy", "Privacy statement"),
+                    Map.entry("gpc", "Your browser sends the Global Privacy Control signal, so marketing stays off."),
+                    Map.entry("accept-all", "Accept all"),
+                    Map.entry("reject-all", "Reject all"),
+                    Map.entry("settings", "Settings per purpose"),
+                    Map.entry("save", "Save choices"),
+                    Map.entry("always", "always on"),
+                    Map.entry("purpose.necessary", "Necessary"),
+                    Map.entry("purpose.necessary.about", "Needed for the site to work, such as your session. Cannot be switched off."),
+                    Map.entry("purpose.analytics", "Analytics"),
+                    Map.entry("purpose.analytics.about", "Measuring how the site is used, so that we can improve it."),
+                    Map.entry("purpose.marketing", "Marketing"),
+                    Map.entry("purpose.marketing.about", "Measuring and showing adverts, and seeing which organisations visit the site.")));
+
+    private final ConsentConfig config;
+    private final Map<String, Map<String, String>> texts = new HashMap<>();
+    private final String css;
+    private final String js;
+
+    Banner(ConsentConfig config) {
+        this.config = config;
+        for (String language : List.of("nl", "en")) {
+            Map<String, String> merged = new HashMap<>(TEXTS.get(language));
+            merged.putAll(config.banner().texts().getOrDefault(language, Map.of()));
+            texts.put(language, Map.copyOf(merged));
+        }
+        this.css = compact(resource("banner.css"));
+        this.js = compact(resource("banner.js"));
+    }
+
+    /** What a page gets while the visitor has not decided: the banner, open, and its script. */
+    String forUndecided(String endpoint, String returnTo, String acceptLanguage, Decisions decisions, boolean reload) {
+        return markup(endpoint, returnTo, acceptLanguage, decisions, false) + script(endpoint, reload);
+    }
+
+    /** What a page gets once decided: only the script, which fetches the settings on request. */
+    String forDecided(String endpoint, boolean reload) {
+        return script(endpoint, reload);
+    }
+
+    /** The banner itself; {@code hidden} when it is fetched to reopen the settings. */
+    String markup(String endpoint, String returnTo, String acceptLanguage, Decisions decisions, boolean hidden) {
+        String lang = language(acceptLanguage);
+        Map<String, String> t = texts.get(lang);
+        StringBuilder h = new StringBuilder(4096);
+        h.append("<div data-consent-banner class=\"i3c\" role=\"dialog\" aria-modal=\"false\" ")
+                .append("aria-labelledby=\"i3c-title\" aria-describedby=\"i3c-intro\" tabindex=\"-1\" lang=\"")
+                .append(lang).append("\" data-decided=\"").append(decisions.decided() ? 1 : 0)
+                .append("\" data-consent-state=\"").append(escape(stateJson(decisions))).append('"')
+                .append(hidden ? " hidden" : "").append("><style>").append(css).append("</style>")
+                .append("<form method=\"post\" action=\"").append(escape(endpoint)).append("\">")
+                .append("<input type=\"hidden\" name=\"return\" value=\"").append(escape(returnTo)).append("\">")
+                .append("<input type=\"hidden\" name=\"refine\" value=\"1\">")
+                .append("<h2 id=\"i3c-title\">").append(escape(t.get("title"))).append("</h2>")
+                .append("<p id=\"i3c-intro\">").append(escape(t.get("intro"))).append(' ')
+                .append(escape(t.get("duration").replace("{days}", Long.toString(config.consentMaxAge().toDays()))));
+        config.banner().privacyPolicyUrl().ifPresent(url -> h.append(" <a href=\"").append(escape(url)).append("\">")
+                .append(escape(t.get("privacy"))).append("</a>"));
+        h.append("</p>");
+        if (decisions.gpc()) {
+            h.append("<p class=\"i3c-gpc\" data-consent-gpc>").append(escape(t.get("gpc"))).append("</p>");
+        }
+        h.append("<div class=\"i3c-actions\">");
+        button(h, "reject-all", t);
+        button(h, "accept-all", t);
+        h.append("</div><details><summary data-consent-action=\"settings\">").append(escape(t.get("settings")))
+                .append("</summary>");
+        for (Purpose p : config.purposes()) {
+            purpose(h, p, t, decisions);
+        }
+        h.append("<div class=\"i3c-actions\">");
+        button(h, "save", t);
+        h.append("</div></details></form></div>");
+        return h.toString();
+    }
+
+    private void purpose(StringBuilder h, Purpose p, Map<String, String> t, Decisions decisions) {
+        List<Tracker> under = config.trackers().stream().filter(tr -> tr.purpose().equals(p)).toList();
+        String name = t.getOrDefault("purpose." + p.id(), p.id());
+        boolean gpcLocked = decisions.gpc() && p.deniedByGpc();
+        h.append("<fieldset><legend>").append(escape(name)).append("</legend><label><input type=\"checkbox\" ")
+                .append("role=\"switch\" name=\"purpose\" value=\"").append(p.id()).append('"');
+        if (p.necessary()) {
+            h.append(" checked disabled");
+        } else if (gpcLocked) {
+            h.append(" disabled");
+        } else if (decisions.allowsPurpose(p.id())) {
+            h.append(" checked");
+        }
+        h.append("> ").append(escape(p.necessary() ? t.get("always") : name)).append("</label>");
+        String about = t.get("purpose." + p.id() + ".about");
+        if (about != null) {
+            h.append("<p><small>").append(escape(about)).append("</small></p>");
+        }
+        if (!under.isEmpty()) {
+            h.append("<ul>");
+            for (Tracker tr : under) {
+                h.append("<li><label>");
+                if (p.necessary()) {
+                    h.append(escape(tr.vendor()));
+                } else {
+                    // a tracker switch only narrows its purpose: on by default, so that granting the
+                    // purpose grants its trackers unless one is switched off
+                    boolean refused = decisions.decided() && decisions.state().orElseThrow().tracker(tr.id())
+                            .map(granted -> !granted).orElse(false);
+                    h.append("<input type=\"checkbox\" role=\"switch\" name=\"tracker\" value=\"").append(tr.id())
+                            .append("\" data-purpose=\"").append(p.id()).append('"').append(refused ? "" : " checked")
+                            .append(gpcLocked ? " disabled" : "").append("> ").append(escape(tr.vendor()));
+                }
+                h.append("</label></li>");
+            }
+            h.append("</ul>");
+        }
+        h.append("</fieldset>");
+    }
+
+    private static void button(StringBuilder h, String action, Map<String, String> t) {
+        h.append("<button type=\"submit\" class=\"i3c-btn\" name=\"action\" value=\"").append(action)
+                .append("\" data-consent-action=\"").append(action).append("\">").append(escape(t.get(action)))
+                .append("</button>");
+    }
+
+    private String script(String endpoint, boolean reload) {
+        return "<script data-endpoint=\"" + escape(endpoint) + "\"" + (reload ? " data-reload=\"1\"" : "") + ">" + js
+                + "</script>";
+    }
+
+    private static String stateJson(Decisions decisions) {
+        StringBuilder s = new StringBuilder("{");
+        decisions.trackers().forEach((id, allowed) -> s.append(s.length() > 1 ? "," : "").append('"').append(id)
+                .append("\":").append(allowed));
+        return s.append('}').toString();
+    }
+
+    /** {@code en} when the visitor prefers English to Dutch; otherwise the configured default. */
+    String language(String acceptLanguage) {
+        String fallback = config.banner().defaultLanguage();
+        if (acceptLanguage == null) {
+            return fallback;
+        }
+        double en = -1;
+        double nl = -1;
+        for (String part : acceptLanguage.toLowerCase(Locale.ROOT).split(",")) {
+            String[] bits = part.trim().split(";");
+            double quality = 1;
+            for (int i = 1; i < bits.length; i++) {
+                String b = bits[i].trim();
+                if (b.startsWith("q=")) {
+                    try {
+                        quality = Double.parseDouble(b.substring(2));
+                    } catch (NumberFormatException e) {
+                        quality = 0;
+                    }
+                }
+            }
+            String tag = bits[0].trim();
+            if (tag.equals("en") || tag.startsWith("en-")) {
+                en = Math.max(en, quality);
+            } else if (tag.equals("nl") || tag.startsWith("nl-")) {
+                nl = Math.max(nl, quality);
+            }
+        }
+        if (en < 0 && nl < 0) {
+            return fallback;
+        }
+        return en > nl ? "en" : nl > en ? "nl" : fallback;
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Drops comment lines and indentation: the banner travels with every undecided page. */
+    private static String compact(String source) {
+        StringBuilder out = new StringBuilder(source.length());
+        boolean inComment = false;
+        for (String line : source.split("\n")) {
+            String l = line.strip();
+            if (inComment) {
+                if (l.contains("*/")) {
+                    inComment = false;
+                    l = l.substring(l.indexOf("*/") + 2).strip();
+                } else {
+                    continue;
+                }
+            }
+            if (l.startsWith("/*")) {
+                if (!l.contains("*/")) {
+                    inComment = true;
+                    continue;
+                }
+                l = l.substring(l.indexOf("*/") + 2).strip();
+            }
+            if (!l.isEmpty()) {
+                out.append(l).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Banner.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

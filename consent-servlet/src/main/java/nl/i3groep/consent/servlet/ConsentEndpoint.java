@@ -1,0 +1,387 @@
+package nl.i3groep.consent.servlet;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import nl.i3groep.consent.ConsentState;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.ConsentLedger;
+import nl.i3groep.consent.ledger.ConsentRecord;
+import nl.i3groep.consent.ledger.ConsentRecord.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET}, {@code POST} and {@code DELETE} of the visitor's consent. Rules: a decision is
+ * recorded in the ledger before it is answered or its cookie set (no consent without proof);
+ * bad input changes nothing and gets a 4xx with a JSON message; nothing a visitor sends causes a
+ * 500; a cross-site POST or DELETE is refused, so another site cannot decide for the visitor.
+ */
+final class ConsentEndpoint {
+
+    static final int MAX_BODY = 8 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsentEndpoint.class);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final Gatekeeper gatekeeper;
+    private final ConsentConfig config;
+    private final ConsentLedger ledger;
+    private final TrackerCookies cookies;
+    private final Banner banner;
+
+    ConsentEndpoint(Gatekeeper gatekeeper, ConsentLedger ledger, TrackerCookies cookies, Banner banner) {
+        this.gatekeeper = gatekeeper;
+        this.config = gatekeeper.config();
+        this.ledger = ledger;
+        this.cookies = cookies;
+        this.banner = banner;
+    }
+
+    void serve(HttpServletRequest request, HttpServletResponse response, Decisions current) throws IOException {
+        response.setHeader("Cache-Control", "no-store");
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        try {
+            if (request.getRequestURI().endsWith(config.endpointPath() + "/banner")) {
+                settings(request, response, method, current);
+                return;
+            }
+            switch (method) {
+                case "GET", "HEAD" -> answer(response, 200, current);
+                case "POST" -> post(request, response);
+                case "DELETE" -> delete(request, response);
+                default -> {
+                    response.setHeader("Allow", "GET, HEAD, POST, DELETE");
+                    error(response, 405, "method " + method + " is not allowed here");
+                }
+            }
+        } catch (BadRequest e) {
+            error(response, e.status, e.getMessage());
+        }
+    }
+
+    /** The banner's markup, closed, with the visitor's current choices: to reopen the settings on a decided page. */
+    private void settings(HttpServletRequest request, HttpServletResponse response, String method, Decisions current)
+            throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            response.setHeader("Allow", "GET, HEAD");
+            throw new BadRequest(405, "method " + method + " is not allowed here");
+        }
+        String html = banner.markup(request.getContextPath() + config.endpointPath(),
+                returnTo(request, request.getParameter("return")), request.getHeader("Accept-Language"), current, true);
+        byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(200);
+        // a fragment: the filter never inserts into it, and it is not a page of its own
+        response.setContentType("text/html;charset=UTF-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        sameOrigin(request);
+        byte[] body = body(request);
+        String type = mime(request.getContentType());
+        boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
+        switch (type) {
+            case "application/json" -> {
+                Choice choice = json(body);
+                ConsentState state = consent(choice.purposes, choice.trackers);
+                decided(request, response, state, choice.source, gpc);
+                answer(response, 200, gatekeeper.decisionsFor(state, gpc));
+            }
+            case "application/x-www-form-urlencoded" -> {
+                Map<String, String[]> form = form(body);
+                String action = one(form, "action");
+                Map<String, Boolean> purposes = new LinkedHashMap<>();
+                for (var p : config.purposes()) {
+                    if (!p.necessary()) {
+                        purposes.put(p.id(), switch (action == null ? "" : action) {
+                            case "accept-all" -> true;
+                            case "reject-all" -> false;
+                            case "save" -> contains(form.get("purpose"), p.id());
+                            default -> throw new BadRequest(400, "action must be accept-all, reject-all or save");
+                        });
+                    }
+                }
+                // the banner's tracker switches only narrow: an unchecked one under a granted purpose is refused
+                Map<String, Boolean> trackers = new LinkedHashMap<>();
+                if ("save".equals(action) && one(form, "refine") != null) {
+                    for (var t : config.trackers()) {
+                        if (!t.purpose().necessary() && !contains(form.get("tracker"), t.id())) {
+                            trackers.put(t.id(), false);
+                        }
+                    }
+                }
+                ConsentState state = consent(purposes, trackers);
+                decided(request, response, state, Source.FORM, gpc);
+                response.setStatus(303);
+                response.setHeader("Location", returnTo(request, one(form, "return")));
+            }
+            default -> throw new BadRequest(415,
+                    "send application/json or application/x-www-form-urlencoded, not " + (type.isEmpty() ? "nothing" : type));
+        }
+    }
+
+    private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        sameOrigin(request);
+        boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
+        ConsentState state = gatekeeper.withdrawal();
+        decided(request, response, state, Source.WITHDRAWAL, gpc);
+        answer(response, 200, gatekeeper.decisionsFor(state, gpc));
+    }
+
+    private ConsentState consent(Map<String, Boolean> purposes, Map<String, Boolean> trackers) {
+        try {
+            return gatekeeper.consent(purposes, trackers);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, e.getMessage());
+        }
+    }
+
+    /** Records the decision, then sets its cookie and expires what it now denies. */
+    private void decided(HttpServletRequest request, HttpServletResponse response, ConsentState state, Source source,
+            boolean gpc) {
+        try {
+            ledger.append(ConsentRecord.of(state, source));
+        } catch (RuntimeException e) {
+            LOG.error("consent not recorded; answered 503", e);
+            throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
+        }
+        response.addHeader("Set-Cookie", cookie(request, gatekeeper.cookieValue(state)));
+        cookies.expire(request, response, gatekeeper.decisionsFor(state, gpc));
+    }
+
+    private String cookie(HttpServletRequest request, String value) {
+        ConsentConfig.CookieSettings c = config.cookie();
+        StringBuilder s = new StringBuilder(c.name()).append('=').append(value)
+                .append("; Path=/; Max-Age=").append(config.consentMaxAge().toSeconds()).append("; HttpOnly; SameSite=")
+                .append(c.sameSite().attribute());
+        c.domain().ifPresent(d -> s.append("; Domain=").append(d));
+        if (c.secure() == ConsentConfig.Secure.ALWAYS || request.isSecure()) {
+            s.append("; Secure");
+        }
+        return s.toString();
+    }
+
+    /** Refuses a POST or DELETE from another site: by Origin, else Sec-Fetch-Site, else Referer. */
+    private static void sameOrigin(HttpServletRequest request) {
+        String origin = request.getHeader("Origin");
+        if (origin != null) {
+            if (!origin.equalsIgnoreCase(ownOrigin(request))) {
+                throw new BadRequest(403, "cross-site requests may not change consent");
+            }
+            return;
+        }
+        String site = request.getHeader("Sec-Fetch-Site");
+        if (site != null) {
+            if (!site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")) {
+                throw new BadRequest(403, "cross-site requests may not change consent");
+            }
+            return;
+        }
+        String referer = request.getHeader("Referer");
+        if (referer != null && !referer.toLowerCase(Locale.ROOT).startsWith(ownOrigin(request).toLowerCase(Locale.ROOT) + "/")
+                && !referer.equalsIgnoreCase(ownOrigin(request))) {
+            throw new BadRequest(403, "cross-site requests may not change consent");
+        }
+    }
+
+    private static String ownOrigin(HttpServletRequest request) {
+        String scheme = request.getScheme().toLowerCase(Locale.ROOT);
+        int port = request.getServerPort();
+        boolean defaultPort = port <= 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        return scheme + "://" + request.getServerName().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    }
+
+    /** Where the form sends the visitor back: a path on this site, never elsewhere. */
+    private static String returnTo(HttpServletRequest request, String requested) {
+        String home = request.getContextPath().isEmpty() ? "/" : request.getContextPath() + "/";
+        String candidate = requested;
+        if (candidate == null) {
+            String referer = request.getHeader("Referer");
+            if (referer != null && referer.startsWith(ownOrigin(request) + "/")) {
+                candidate = referer.substring(ownOrigin(request).length());
+            }
+        }
+        if (candidate == null || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.contains("\\")
+                || candidate.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+            return home;
+        }
+        try {
+            URI uri = new URI(candidate);
+            return uri.getHost() == null && uri.getScheme() == null ? candidate : home;
+        } catch (java.net.URISyntaxException e) {
+            return home;
+        }
+    }
+
+    private static byte[] body(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > MAX_BODY) {
+            throw new BadRequest(413, "the body may be at most " + MAX_BODY + " bytes");
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                throw new BadRequest(413, "the body may be at most " + MAX_BODY + " bytes");
+            }
+            return body;
+        }
+    }
+
+    private record Choice(Map<String, Boolean> purposes, Map<String, Boolean> trackers, Source source) {
+    }
+
+    private static Choice json(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new BadRequest(400, "malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadRequest(400, "the body must be a JSON object such as {\"purposes\":{\"analytics\":true}}");
+        }
+        Map<String, Boolean> purposes = null;
+        Map<String, Boolean> trackers = Map.of();
+        Source source = Source.API;
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            switch (field.getKey()) {
+                case "purposes" -> purposes = choices("purposes", field.getValue());
+                case "trackers" -> trackers = choices("trackers", field.getValue());
+                case "source" -> source = switch (field.getValue().asText("")) {
+                    case "banner" -> Source.BANNER;
+                    case "api" -> Source.API;
+                    default -> throw new BadRequest(400, "source must be \"banner\" or \"api\"");
+                };
+                default -> throw new BadRequest(400, "unknown field \"" + field.getKey() + "\"");
+            }
+        }
+        if (purposes == null) {
+            throw new BadRequest(400, "\"purposes\" is required, such as {\"analytics\":true,\"marketing\":false}");
+        }
+        return new Choice(purposes, trackers, source);
+    }
+
+    private static Map<String, Boolean> choices(String field, JsonNode node) {
+        if (!node.isObject()) {
+            throw new BadRequest(400, "\"" + field + "\" must be an object of true/false");
+        }
+        Map<String, Boolean> choices = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isBoolean()) {
+                throw new BadRequest(400, field + "." + e.getKey() + " must be true or false");
+            }
+            choices.put(e.getKey(), e.getValue().booleanValue());
+        }
+        return choices;
+    }
+
+    private static Map<String, String[]> form(byte[] body) {
+        Map<String, String[]> form = new LinkedHashMap<>();
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        if (text.isEmpty()) {
+            return form;
+        }
+        try {
+            for (String pair : text.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                form.merge(name, new String[] {value}, (a, b) -> {
+                    String[] all = java.util.Arrays.copyOf(a, a.length + 1);
+                    all[a.length] = b[0];
+                    return all;
+                });
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "malformed form body");
+        }
+        return form;
+    }
+
+    private static String one(Map<String, String[]> form, String name) {
+        String[] v = form.get(name);
+        return v == null || v.length == 0 ? null : v[0];
+    }
+
+    private static boolean contains(String[] values, String id) {
+        if (values != null) {
+            for (String v : values) {
+                if (v.equals(id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String mime(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private void answer(HttpServletResponse response, int status, Decisions d) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("decided", d.decided());
+        body.put("consentId", d.state().map(ConsentState::consentId).orElse(null));
+        body.put("policyVersion", config.policyVersion());
+        body.put("gpc", d.gpc());
+        d.purposes().forEach(body.putObject("purposes")::put);
+        d.trackers().forEach(body.putObject("trackers")::put);
+        body.put("expiresAt", d.expiresAt().map(Object::toString).orElse(null));
+        write(response, status, body);
+    }
+
+    private static void error(HttpServletResponse response, int status, String message) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("status", status);
+        body.put("error", message);
+        write(response, status, body);
+    }
+
+    private static void write(HttpServletResponse response, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    /** Bad input: answered with its status and message, and nothing changed. */
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        BadRequest(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+}

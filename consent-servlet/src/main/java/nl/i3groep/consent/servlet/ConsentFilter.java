@@ -1,0 +1,244 @@
+package nl.i3groep.consent.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConfigException;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.html.HtmlGate;
+import nl.i3groep.consent.html.Page;
+import nl.i3groep.consent.ledger.ConsentLedger;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces the visitor's consent in a webapp: one filter mapped to {@code /*}.
+ *
+ * <p>Per request it decides, for each tracker of the site, allow or deny; exposes the
+ * {@link Decisions} to templates as the request attribute {@value #DECISIONS_ATTRIBUTE}
+ * ({@code ${consent.allows('google-analytics')}}); expires the cookies of denied trackers the
+ * browser sent and drops those the application sets; streams HTML responses through the
+ * {@link HtmlGate}, which makes denied trackers inert, inserts allowed trackers' snippets and, while
+ * the visitor has not decided, the banner; and serves the consent endpoint.
+ *
+ * <p>Rules: a broken configuration stops start-up ({@link #init} fails naming the field); nothing a
+ * visitor sends causes an error response; an HTML body the filter cannot read is still served,
+ * under a Content-Security-Policy that lets no denied tracker load.
+ *
+ * <p>Registration: in {@code web.xml} (or {@code FilterRegistration}) with the init-parameter
+ * {@code config} = {@code classpath:consent.json} or a file path; or built in Java with
+ * {@link #ConsentFilter(Gatekeeper, ConsentLedger)}. Register it with async support.
+ */
+public class ConsentFilter implements Filter {
+
+    /** The request attribute that holds this request's {@link Decisions}. */
+    public static final String DECISIONS_ATTRIBUTE = "consent";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsentFilter.class);
+    private static final String FILTERED = ConsentFilter.class.getName() + ".filtered";
+
+    /** Whether the filter sends a Content-Security-Policy. */
+    enum CspMode { OFF, REPORT_ONLY, ENFORCE }
+
+    /** What every request of the site shares. */
+    record Site(Gatekeeper gatekeeper, HtmlGate gate, TrackerCookies cookies, ConsentEndpoint endpoint, Banner banner,
+            CspMode csp) {
+    }
+
+    private Gatekeeper gatekeeper;
+    private ConsentLedger ledger;
+    private HtmlGate gate;
+    private Site site;
+
+    /** For {@code web.xml}: the configuration comes from the init-parameter {@code config}. */
+    public ConsentFilter() {
+    }
+
+    /** Built in Java, recording decisions in {@code ledger}. */
+    public ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger) {
+        this.gatekeeper = Objects.requireNonNull(gatekeeper, "gatekeeper");
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+    }
+
+    /** With a gate of the test's choosing: how a failure inside the rewriter is injected. */
+    ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger, HtmlGate gate) {
+        this(gatekeeper, ledger);
+        this.gate = gate;
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        if (gatekeeper == null) {
+            String location = filterConfig.getInitParameter("config");
+            if (location == null || location.isBlank()) {
+                throw new ServletException("ConsentFilter: the init-parameter \"config\" is required "
+                        + "(classpath:consent.json or a file path)");
+            }
+            try {
+                gatekeeper = Gatekeeper.create(ConsentConfig.load(location.trim()));
+            } catch (ConfigException e) {
+                throw new ServletException("ConsentFilter: " + e.getMessage(), e);
+            }
+        }
+        if (ledger == null) {
+            ledger = ledgerFor(gatekeeper.config());
+        }
+        ConsentConfig config = gatekeeper.config();
+        TrackerCookies cookies = new TrackerCookies(gatekeeper.trackers());
+        Banner banner = new Banner(config);
+        site = new Site(gatekeeper, gate != null ? gate : HtmlGate.create(gatekeeper.trackers()), cookies,
+                new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
+                CspMode.valueOf(config.csp().name()));
+    }
+
+    private static ConsentLedger ledgerFor(ConsentConfig config) {
+        if (config.ledger().type() != ConsentConfig.LedgerType.MEMORY) {
+            // the durable stores come with the ledger work; until then say so loudly, once
+            LOG.warn("ledger type {} is not available in this version: decisions are kept in memory only",
+                    config.ledger().type().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new MemoryLedger();
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
+                || (request.getAttribute(FILTERED) != null && request.getDispatcherType() != DispatcherType.ERROR)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        if (site == null) {
+            throw new ServletException("ConsentFilter used before init");
+        }
+        request.setAttribute(FILTERED, Boolean.TRUE);
+        Decisions decisions = decide(request);
+        request.setAttribute(DECISIONS_ATTRIBUTE, decisions);
+
+        if (request.getDispatcherType() == DispatcherType.REQUEST && isEndpoint(request)) {
+            site.endpoint().serve(request, response, decisions);
+            return;
+        }
+        site.cookies().expire(request, response, decisions);
+
+        boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
+        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, page(request, decisions));
+        GatedRequest gatedRequest = new GatedRequest(request, gated);
+        try {
+            chain.doFilter(gatedRequest, gated);
+        } finally {
+            if (!gatedRequest.isAsyncStarted()) {
+                gated.finish();
+            }
+        }
+    }
+
+    private Decisions decide(HttpServletRequest request) {
+        String value = null;
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            String name = gatekeeper.config().cookie().name();
+            for (Cookie c : cookies) {
+                if (name.equals(c.getName())) {
+                    value = c.getValue();
+                    break;
+                }
+            }
+        }
+        return gatekeeper.decide(value, "1".equals(request.getHeader("Sec-GPC")));
+    }
+
+    private boolean isEndpoint(HttpServletRequest request) {
+        String path = pathInContext(request);
+        String endpoint = gatekeeper.config().endpointPath();
+        return path.equals(endpoint) || path.equals(endpoint + "/banner");
+    }
+
+    private static String pathInContext(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        return uri.substring(Math.min(request.getContextPath().length(), uri.length()));
+    }
+
+    private Page page(HttpServletRequest request, Decisions decisions) {
+        if (!gatekeeper.config().banner().enabled()) {
+            return Page.PLAIN;
+        }
+        String endpoint = request.getContextPath() + gatekeeper.config().endpointPath();
+        // under an enforced CSP, newly allowed hosts are not in this page's policy: reload instead
+        boolean reload = site.csp() == CspMode.ENFORCE;
+        if (decisions.decided()) {
+            return new Page(site.banner().forDecided(endpoint, reload), Optional.empty());
+        }
+        String query = request.getQueryString();
+        String returnTo = request.getRequestURI() + (query == null ? "" : "?" + query);
+        return new Page(site.banner().forUndecided(endpoint, returnTo, request.getHeader("Accept-Language"),
+                decisions, reload), Optional.empty());
+    }
+
+    @Override
+    public void destroy() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    /**
+     * The request as the application sees it: without {@code Accept-Encoding}, so that it writes
+     * HTML the filter can read (the container may still compress what leaves the filter), and with
+     * an async context that ends the gated body before the response completes.
+     */
+    private static final class GatedRequest extends HttpServletRequestWrapper {
+        private final GatedResponse response;
+
+        GatedRequest(HttpServletRequest request, GatedResponse response) {
+            super(request);
+            this.response = response;
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return "Accept-Encoding".equalsIgnoreCase(name) ? null : super.getHeader(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+            return "Accept-Encoding".equalsIgnoreCase(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaderNames() {
+            List<String> names = Collections.list(super.getHeaderNames());
+            names.removeIf("Accept-Encoding"::equalsIgnoreCase);
+            return Collections.enumeration(names);
+        }
+
+        @Override
+        public AsyncContext startAsync() {
+            return startAsync(this, response);
+        }
+
+        @Override
+        public AsyncContext startAsync(ServletRequest request, ServletResponse servletResponse) {
+            AsyncContext context = super.startAsync(request, servletResponse);
+            return new FinishingAsyncContext(context, response);
+        }
+    }
+}

@@ -1,0 +1,523 @@
+package nl.i3groep.consent.servlet;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.html.Page;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's response, seen through the gate. Decides at the first byte of the body (by
+ * then the application has said what it writes): an HTML body in a charset the rewriter reads
+ * streams through it; an HTML body it cannot read passes under a fail-closed
+ * Content-Security-Policy; anything else passes untouched and unbuffered.
+ *
+ * <p>Headers that would betray the rewriting ({@code Content-Length}, {@code Content-Encoding}) are
+ * held back until that moment, and {@code Set-Cookie} of denied trackers never reaches the
+ * container, whichever API set it.
+ */
+final class GatedResponse extends HttpServletResponseWrapper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatedResponse.class);
+
+    private enum Mode { UNDECIDED, GATED, PASSTHROUGH, ABANDONED, FAILED }
+
+    private final ConsentFilter.Site site;
+    private final Decisions decisions;
+    private final boolean bodyless;
+    private final Page page;
+
+    private Mode mode = Mode.UNDECIDED;
+    private long heldLength = -1;
+    private String heldEncoding;
+    private OutputStream target;
+    private Body body;
+    private PrintWriter writer;
+    private Charset writerCharset;
+    private String nonce;
+
+    GatedResponse(HttpServletResponse response, ConsentFilter.Site site, Decisions decisions, boolean bodyless,
+            Page page) {
+        super(response);
+        this.site = site;
+        this.decisions = decisions;
+        this.bodyless = bodyless;
+        this.page = page;
+    }
+
+    // ---- cookies ----------------------------------------------------------------------------
+
+    @Override
+    public void addCookie(Cookie cookie) {
+        if (site.cookies().denied(cookie.getName(), decisions)) {
+            LOG.debug("dropped Set-Cookie of a denied tracker: {}", cookie.getName());
+            return;
+        }
+        super.addCookie(cookie);
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        if (!intercepted(name, value, false)) {
+            super.addHeader(name, value);
+        }
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+        if (!intercepted(name, value, true)) {
+            super.setHeader(name, value);
+        }
+    }
+
+    @Override
+    public void setIntHeader(String name, int value) {
+        if (!intercepted(name, Integer.toString(value), true)) {
+            super.setIntHeader(name, value);
+        }
+    }
+
+    @Override
+    public void addIntHeader(String name, int value) {
+        if (!intercepted(name, Integer.toString(value), false)) {
+            super.addIntHeader(name, value);
+        }
+    }
+
+    /** Whether the header was taken care of here rather than passed on. */
+    private boolean intercepted(String name, String value, boolean replace) {
+        if (name == null) {
+            return false;
+        }
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "set-cookie" -> {
+                if (value != null && site.cookies().denied(TrackerCookies.name(value), decisions)) {
+                    LOG.debug("dropped Set-Cookie of a denied tracker: {}", TrackerCookies.name(value));
+                    return true;
+                }
+                return false;
+            }
+            case "content-length" -> {
+                if (mode == Mode.UNDECIDED) {
+                    heldLength = value == null ? -1 : parseLength(value);
+                    return true;
+                }
+                return mode == Mode.GATED;
+            }
+            case "content-encoding" -> {
+                if (mode == Mode.UNDECIDED) {
+                    heldEncoding = value;
+                    return true;
+                }
+                return mode == Mode.GATED;
+            }
+            case "content-security-policy", "content-security-policy-report-only" -> {
+                if (nonce != null && value != null) {
+                    if (replace) {
+                        super.setHeader(name, Csp.withNonce(value, nonce));
+                    } else {
+                        super.addHeader(name, Csp.withNonce(value, nonce));
+                    }
+                    return true;
+                }
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public void setContentLength(int len) {
+        setContentLengthLong(len);
+    }
+
+    @Override
+    public void setContentLengthLong(long len) {
+        if (mode == Mode.UNDECIDED) {
+            heldLength = len;
+        } else if (mode != Mode.GATED) {
+            super.setContentLengthLong(len);
+        }
+    }
+
+    @Override
+    public void setCharacterEncoding(String charset) {
+        if (writer == null) {
+            super.setCharacterEncoding(charset);
+        }
+    }
+
+    @Override
+    public void setContentType(String type) {
+        super.setContentType(type);
+        if (writer != null) {
+            // the writer already encodes in its charset: the header must keep saying so
+            super.setCharacterEncoding(writerCharset.name());
+        }
+    }
+
+    // ---- body -------------------------------------------------------------------------------
+
+    @Override
+    public ServletOutputStream getOutputStream() throws IOException {
+        if (writer != null) {
+            throw new IllegalStateException("getWriter() has already been called for this response");
+        }
+        if (body == null) {
+            body = new Body(super.getOutputStream());
+        }
+        return body;
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+        if (writer == null) {
+            if (body != null) {
+                throw new IllegalStateException("getOutputStream() has already been called for this response");
+            }
+            writerCharset = charset(getCharacterEncoding());
+            super.setCharacterEncoding(writerCharset.name());
+            body = new Body(super.getOutputStream());
+            writer = new PrintWriter(new OutputStreamWriter(body, writerCharset), false);
+        }
+        return writer;
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+        if (writer != null) {
+            writer.flush();
+        }
+        if (target != null && mode == Mode.GATED) {
+            target.flush();
+        }
+        super.flushBuffer();
+    }
+
+    @Override
+    public void resetBuffer() {
+        super.resetBuffer();
+        restart();
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        heldLength = -1;
+        heldEncoding = null;
+        restart();
+    }
+
+    /** What the gate held belongs to a body the application has thrown away. */
+    private void restart() {
+        mode = Mode.UNDECIDED;
+        target = null;
+    }
+
+    @Override
+    public void sendError(int sc) throws IOException {
+        mode = Mode.ABANDONED;
+        super.sendError(sc);
+    }
+
+    @Override
+    public void sendError(int sc, String msg) throws IOException {
+        mode = Mode.ABANDONED;
+        super.sendError(sc, msg);
+    }
+
+    @Override
+    public void sendRedirect(String location) throws IOException {
+        mode = Mode.ABANDONED;
+        super.sendRedirect(location);
+    }
+
+    /**
+     * The gate broke. Whatever it held is lost (it may have been a tracker); the rest of the body is
+     * served with every {@code <} escaped, so the page still arrives and no tag, so no tracker,
+     * follows. The container's own connection errors are not this: they surface when the raw stream
+     * is written.
+     */
+    private void failed(RuntimeException e) {
+        LOG.error("the HTML gate failed; the rest of this page is served with its markup escaped", e);
+        mode = Mode.FAILED;
+        target = new EscapingStream(body.raw);
+    }
+
+    /** The nonce of this response's CSP, once the body turned out to be gated with CSP on. */
+    Optional<String> nonce() {
+        return Optional.ofNullable(nonce);
+    }
+
+    /**
+     * Ends the body: passes on what the gate held, inserts what never found its place. Called when
+     * the application is done (the filter chain returned, or an async request completes).
+     */
+    void finish() throws IOException {
+        if (writer != null) {
+            writer.flush();
+        }
+        if (mode == Mode.UNDECIDED && !bodyless && !isCommitted() && body != null) {
+            decide(); // an HTML response whose body was empty
+        }
+        if (mode == Mode.UNDECIDED) {
+            releaseHeld();
+        }
+        if (target != null && (mode == Mode.GATED || mode == Mode.FAILED)) {
+            try {
+                target.close();
+            } catch (RuntimeException e) {
+                failed(e); // what the gate still held is dropped
+            }
+            target = null;
+        }
+    }
+
+    private void releaseHeld() {
+        if (heldLength >= 0) {
+            super.setContentLengthLong(heldLength);
+        }
+        if (heldEncoding != null) {
+            super.setHeader("Content-Encoding", heldEncoding);
+        }
+        heldLength = -1;
+        heldEncoding = null;
+    }
+
+    /** Where the body goes: decided once, at its first byte. */
+    private OutputStream target(OutputStream raw) {
+        if (mode == Mode.UNDECIDED) {
+            decide();
+        }
+        if (mode == Mode.GATED || mode == Mode.FAILED) {
+            return target;
+        }
+        if (mode == Mode.ABANDONED) {
+            return OutputStream.nullOutputStream();
+        }
+        return raw;
+    }
+
+    private void decide() {
+        OutputStream raw = body.raw;
+        String type = getContentType();
+        boolean html = !bodyless && isHtml(type);
+        if (!html) {
+            mode = Mode.PASSTHROUGH;
+            releaseHeld();
+            return;
+        }
+        Charset charset = charsetOrNull(getCharacterEncoding());
+        String encoding = heldEncoding == null ? "identity" : heldEncoding.trim().toLowerCase(Locale.ROOT);
+        boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
+        boolean readable = charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset)
+                && (gzip || encoding.equals("identity") || encoding.isEmpty());
+        // a response the application committed before its first byte still has its body gated;
+        // only the headers below can no longer be sent (the container ignores them)
+        super.addHeader("Vary", "Cookie");
+        Set<String> hosts = Csp.allowedHosts(site.gatekeeper().trackers(), decisions);
+        if (!readable) {
+            // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
+            LOG.debug("HTML body the gate cannot read (charset {}, encoding {}): served under a fail-closed CSP",
+                    charset, encoding);
+            mode = Mode.PASSTHROUGH;
+            releaseHeld();
+            super.addHeader("Content-Security-Policy", Csp.failClosed(hosts));
+            return;
+        }
+        Page pageNow = page;
+        if (site.csp() != ConsentFilter.CspMode.OFF) {
+            nonce = Csp.nonce();
+            // the application's own policies must admit what the filter keeps and inserts
+            for (String header : java.util.List.of("Content-Security-Policy", "Content-Security-Policy-Report-Only")) {
+                java.util.List<String> own = java.util.List.copyOf(getHeaders(header));
+                for (int i = 0; i < own.size(); i++) {
+                    if (i == 0) {
+                        super.setHeader(header, Csp.withNonce(own.get(i), nonce));
+                    } else {
+                        super.addHeader(header, Csp.withNonce(own.get(i), nonce));
+                    }
+                }
+            }
+            super.addHeader(site.csp() == ConsentFilter.CspMode.ENFORCE ? "Content-Security-Policy"
+                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, hosts));
+            pageNow = new Page(page.bodyEndHtml(), Optional.of(nonce));
+        }
+        heldLength = -1;
+        heldEncoding = null;
+        OutputStream gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
+        target = gzip ? new GunzipStream(gated) : gated;
+        mode = Mode.GATED;
+    }
+
+    static boolean isHtml(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semi = contentType.indexOf(';');
+        String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        return mime.equals("text/html") || mime.equals("application/xhtml+xml");
+    }
+
+    private static Charset charset(String name) {
+        Charset c = charsetOrNull(name);
+        return c == null ? StandardCharsets.ISO_8859_1 : c;
+    }
+
+    private static Charset charsetOrNull(String name) {
+        if (name == null || name.isBlank()) {
+            return StandardCharsets.ISO_8859_1; // the servlet default
+        }
+        try {
+            return Charset.forName(name.trim());
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            return null;
+        }
+    }
+
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The stream the application writes to. */
+    private final class Body extends ServletOutputStream {
+        final ServletOutputStream raw;
+
+        Body(ServletOutputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len <= 0) {
+                return;
+            }
+            OutputStream t = target(raw);
+            if (mode != Mode.GATED) {
+                t.write(b, off, len);
+                return;
+            }
+            try {
+                t.write(b, off, len);
+            } catch (RuntimeException e) {
+                failed(e);
+                target.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (mode == Mode.UNDECIDED && writer == null) {
+                raw.flush();
+                return;
+            }
+            OutputStream t = target(raw);
+            if (mode == Mode.GATED) {
+                try {
+                    t.flush();
+                } catch (RuntimeException e) {
+                    failed(e);
+                }
+                raw.flush();
+            } else {
+                t.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            finish();
+            raw.close();
+        }
+
+        @Override
+        public boolean isReady() {
+            return raw.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            raw.setWriteListener(listener);
+        }
+    }
+
+    /** Passes bytes on with {@code <} written as {@code &lt;}: text survives, markup does not. */
+    private static final class EscapingStream extends FilterOutputStream {
+        private static final byte[] LT = {'&', 'l', 't', ';'};
+
+        EscapingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (b == '<') {
+                out.write(LT);
+            } else {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int start = off;
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '<') {
+                    out.write(b, start, i - start);
+                    out.write(LT);
+                    start = i + 1;
+                }
+            }
+            out.write(b, start, off + len - start);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** Lets the gate close its sink without closing the container's stream: the container does that. */
+    private static final class Unclosable extends FilterOutputStream {
+        Unclosable(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

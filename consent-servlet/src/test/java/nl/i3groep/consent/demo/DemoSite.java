@@ -1,0 +1,184 @@
+package nl.i3groep.consent.demo;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import nl.i3groep.consent.servlet.ConsentFilter;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A sample company site with all six trackers installed the vendors' way, behind the consent
+ * filter. The trackers load from stand-ins on this same server, under {@code 127.0.0.1} (a different
+ * origin from {@code localhost}, as a vendor's would be), so nothing leaves the machine; the page
+ * {@code /stand-ins} shows what each stand-in received.
+ *
+ * <p>Run: {@code mvn -B -q install -DskipTests && mvn -B -q -f consent-servlet exec:java@demo}, then
+ * open {@code http://localhost:8080}.
+ */
+public final class DemoSite implements AutoCloseable {
+
+    private static final Map<String, String[]> PAGES = Map.of(
+            "/", new String[] {"Home", "<h1>Welkom bij Voorbeeld BV</h1><p>Wij maken software voor mensen die "
+                    + "liever iets anders doen. Deze site gebruikt de trackers uit onze privacyverklaring; ze laden "
+                    + "pas als u dat goedvindt. Kijk op <a href=\"/stand-ins\">wat de trackers ontvingen</a> wat er "
+                    + "gebeurt als u kiest.</p>"},
+            "/diensten", new String[] {"Diensten", "<h1>Diensten</h1><ul><li>Advies</li><li>Ontwikkeling</li>"
+                    + "<li>Beheer</li></ul>"},
+            "/contact", new String[] {"Contact", "<h1>Contact</h1><p>Bel ons op 010 123 45 67 of mail "
+                    + "info@voorbeeld.nl.</p>"},
+            "/privacyverklaring", new String[] {"Privacyverklaring", "<h1>Privacyverklaring</h1><p>Wij gebruiken "
+                    + "LinkedIn Insight, Google Analytics, Leadboxer, Google Ads en Oktopost alleen met uw "
+                    + "toestemming, en eigen sessiecookies die nodig zijn om de site te laten werken. U kunt uw "
+                    + "toestemming even gemakkelijk intrekken als geven: <a href=\"#\" data-consent-settings>"
+                    + "cookie-instellingen</a>. Gegevens bewaren wij ten hoogste twee jaar.</p>"});
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final List<String[]> received = new ArrayList<>();
+
+    private DemoSite(int port) throws Exception {
+        server = new Server();
+        connector = new ServerConnector(server);
+        connector.setPort(port);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:demo/consent.json"));
+        FilterHolder consent = new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger()));
+        consent.setAsyncSupported(true);
+        context.addFilter(consent, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+        context.addServlet(new ServletHolder(new StandIn()), "/stand-in/*");
+        context.addServlet(new ServletHolder(new Received()), "/stand-ins");
+        context.addServlet(new ServletHolder(new Pages()), "/");
+        server.setHandler(context);
+    }
+
+    /** Starts the site on {@code port} (0: any free one). */
+    public static DemoSite start(int port) throws Exception {
+        DemoSite site = new DemoSite(port);
+        site.server.start();
+        return site;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** What the stand-ins received, oldest first: time, vendor, path and query. */
+    public synchronized List<String[]> received() {
+        return List.copyOf(received);
+    }
+
+    private synchronized void record(String vendor, String path) {
+        received.add(new String[] {LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), vendor, path});
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        DemoSite site = start(port);
+        System.out.println("Demo site: http://localhost:" + site.port() + "  (stand-ins: http://localhost:"
+                + site.port() + "/stand-ins; Ctrl-C stops it)");
+        site.server.join();
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = DemoSite.class.getClassLoader().getResourceAsStream("demo/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final class Pages extends HttpServlet {
+        private final String layout = resource("layout.html");
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String[] page = PAGES.get(req.getRequestURI());
+            if (page == null) {
+                resp.sendError(404);
+                return;
+            }
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write(layout.replace("{title}", page[0]).replace("{content}", page[1])
+                    .replace("{stand-in}", "http://127.0.0.1:" + port() + "/stand-in"));
+        }
+    }
+
+    /** Plays the vendors: records each request; scripts answer with a beacon back, like the real ones. */
+    private final class StandIn extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+            String vendor = path.split("/").length > 1 ? path.split("/")[1] : "?";
+            String query = req.getQueryString();
+            record(vendor, path + (query == null ? "" : "?" + query));
+            resp.setHeader("Cache-Control", "no-store");
+            boolean script = path.endsWith(".js") || path.contains("/gtag/js") || vendor.equals("leadboxer")
+                    && !path.contains("/collect");
+            if (script) {
+                resp.setContentType("text/javascript");
+                resp.getWriter().write("(function(){new Image().src='http://127.0.0.1:" + port() + "/stand-in/"
+                        + vendor + "/collect?event=pageview&page='+encodeURIComponent(location.pathname);})();");
+            } else {
+                resp.setContentType("image/gif");
+                resp.getOutputStream().write(java.util.Base64.getDecoder()
+                        .decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
+            }
+        }
+    }
+
+    /** The live view of what the stand-ins received. */
+    private final class Received extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            if (req.getParameter("clear") != null) {
+                synchronized (DemoSite.this) {
+                    received.clear();
+                }
+                resp.sendRedirect("/stand-ins");
+                return;
+            }
+            StringBuilder rows = new StringBuilder();
+            for (String[] r : received()) {
+                rows.append("<tr><td>").append(r[0]).append("</td><td>").append(escape(r[1])).append("</td><td><code>")
+                        .append(escape(r[2])).append("</code></td></tr>");
+            }
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"UTF-8\">"
+                    + "<meta http-equiv=\"refresh\" content=\"2\"><title>Wat de trackers ontvingen</title>"
+                    + "<style>body{font:16px/1.4 system-ui,sans-serif;margin:2rem}td{padding:.2rem .8rem}</style></head>"
+                    + "<body><h1>Wat de trackers ontvingen</h1><p>Elke aanvraag die een tracker-stand-in kreeg, "
+                    + "nieuwste onderaan (ververst elke 2 seconden). <a href=\"/\">Terug naar de site</a> · "
+                    + "<a href=\"/stand-ins?clear=1\">Wissen</a></p><table><thead><tr><th>Tijd</th><th>Tracker</th>"
+                    + "<th>Aanvraag</th></tr></thead><tbody id=\"received\">" + rows + "</tbody></table></body></html>");
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,270 @@
+package nl.i3groep.consent.servlet;
+
+import static nl.i3groep.consent.servlet.Http.get;
+import static nl.i3groep.consent.servlet.Http.send;
+import static nl.i3groep.consent.servlet.Http.setCookies;
+import static nl.i3groep.consent.servlet.Http.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.ConsentLedger;
+import nl.i3groep.consent.ledger.ConsentRecord;
+import nl.i3groep.consent.ledger.LedgerException;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The {@code /consent} endpoint of the contract's §6, in Jetty 12 and Tomcat 11 over real HTTP. */
+class ConsentEndpointTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Target(String name, int port, MemoryLedger ledger, int brokenPort) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        String origin() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    private static final List<Container.Running> RUNNING = new ArrayList<>();
+    private static final List<Target> TARGETS = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        ConsentConfig config = ConsentConfig.load("classpath:consent.json");
+        for (Container c : Container.values()) {
+            MemoryLedger ledger = new MemoryLedger();
+            Container.Running site = c.start(Container.Registration.instance(
+                    new ConsentFilter(Gatekeeper.create(config), ledger)), TestServlets.all());
+            Container.Running broken = c.start(Container.Registration.instance(
+                    new ConsentFilter(Gatekeeper.create(config), new BrokenLedger())), TestServlets.all());
+            RUNNING.add(site);
+            RUNNING.add(broken);
+            TARGETS.add(new Target(c.name(), site.port(), ledger, broken.port()));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Container.Running r : RUNNING) {
+            r.close();
+        }
+    }
+
+    static Stream<Target> targets() {
+        return TARGETS.stream();
+    }
+
+    private static HttpResponse<byte[]> postJson(Target t, String json, String... headers) throws Exception {
+        List<String> all = new ArrayList<>(List.of("Origin", t.origin()));
+        all.addAll(List.of(headers));
+        return send(t.port(), "POST", "/consent", "application/json", json.getBytes(StandardCharsets.UTF_8),
+                all.toArray(String[]::new));
+    }
+
+    private static JsonNode json(HttpResponse<byte[]> r) throws Exception {
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
+        return JSON.readTree(r.body());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void getAnswersTheCurrentState(Target t) throws Exception {
+        HttpResponse<byte[]> r = get(t.port(), "/consent");
+        assertEquals(200, r.statusCode());
+        JsonNode s = json(r);
+        assertFalse(s.get("decided").booleanValue());
+        assertTrue(s.get("consentId").isNull());
+        assertEquals("2024-05", s.get("policyVersion").textValue());
+        assertFalse(s.get("gpc").booleanValue());
+        assertEquals(JSON.readTree("{\"necessary\":true,\"analytics\":false,\"marketing\":false}"), s.get("purposes"));
+        assertTrue(s.get("trackers").get("session-cookies").booleanValue());
+        assertFalse(s.get("trackers").get("google-analytics").booleanValue());
+        assertEquals(6, s.get("trackers").size());
+        assertTrue(s.get("expiresAt").isNull());
+        assertTrue(json(get(t.port(), "/consent", "Sec-GPC", "1")).get("gpc").booleanValue());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void postRecordsThenSetsTheCookieAndAnswersTheNewState(Target t) throws Exception {
+        int before = t.ledger().all().size();
+        HttpResponse<byte[]> r = postJson(t, "{\"purposes\":{\"analytics\":true,\"marketing\":true},"
+                + "\"trackers\":{\"linkedin-insight\":false}}");
+        assertEquals(200, r.statusCode(), text(r));
+        JsonNode s = json(r);
+        assertTrue(s.get("decided").booleanValue());
+        assertTrue(s.get("trackers").get("oktopost").booleanValue());
+        assertFalse(s.get("trackers").get("linkedin-insight").booleanValue());
+        assertTrue(s.get("expiresAt").isTextual());
+        String cookie = setCookies(r).stream().filter(c -> c.startsWith("i3_consent=")).findFirst().orElseThrow();
+        for (String attribute : List.of("Path=/", "Max-Age=31536000", "HttpOnly", "SameSite=Lax")) {
+            assertTrue(cookie.contains(attribute), attribute + " in " + cookie);
+        }
+        assertFalse(cookie.contains("Secure"), "plain http: no Secure with secure=auto");
+
+        List<ConsentRecord> records = t.ledger().find(s.get("consentId").textValue());
+        assertEquals(before + 1, t.ledger().all().size());
+        assertEquals(1, records.size());
+        assertEquals(Map.of("analytics", true, "marketing", true), records.get(0).purposes());
+        assertEquals(ConsentRecord.Source.API, records.get(0).source());
+
+        String value = Http.consentCookie(r);
+        JsonNode after = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + value));
+        assertEquals(s.get("consentId"), after.get("consentId"));
+        assertTrue(after.get("decided").booleanValue());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void theNoJavaScriptFormComesBackToThePage(Target t) throws Exception {
+        HttpResponse<byte[]> r = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=save&purpose=analytics&return=%2Fpage%3Fx%3D1".getBytes(StandardCharsets.US_ASCII),
+                "Origin", t.origin());
+        assertEquals(303, r.statusCode(), text(r));
+        assertTrue(r.headers().firstValue("Location").orElseThrow().endsWith("/page?x=1"));
+        String cookie = Http.consentCookie(r);
+        JsonNode s = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + cookie));
+        assertTrue(s.get("purposes").get("analytics").booleanValue());
+        assertFalse(s.get("purposes").get("marketing").booleanValue());
+        assertEquals(ConsentRecord.Source.FORM, t.ledger().find(s.get("consentId").textValue()).get(0).source());
+
+        HttpResponse<byte[]> offsite = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=reject-all&return=%2F%2Fevil.example%2F".getBytes(StandardCharsets.US_ASCII),
+                "Origin", t.origin());
+        assertEquals(303, offsite.statusCode());
+        assertFalse(offsite.headers().firstValue("Location").orElseThrow().contains("evil"), "never sent elsewhere");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void deleteWithdrawsAndExpiresTheTrackersCookies(Target t) throws Exception {
+        String granted = Http.consentCookie(postJson(t, "{\"purposes\":{\"analytics\":true,\"marketing\":true}}"));
+        HttpResponse<byte[]> r = send(t.port(), "DELETE", "/consent", null, null, "Origin", t.origin(),
+                "Cookie", "i3_consent=" + granted + "; _ga=GA1.1.1; _gcl_au=1.1; li_fat_id=x");
+        assertEquals(200, r.statusCode(), text(r));
+        JsonNode s = json(r);
+        assertTrue(s.get("decided").booleanValue());
+        assertFalse(s.get("purposes").get("analytics").booleanValue());
+        assertFalse(s.get("purposes").get("marketing").booleanValue());
+        List<String> set = setCookies(r);
+        for (String name : List.of("_ga", "_gcl_au", "li_fat_id")) {
+            assertTrue(set.stream().anyMatch(c -> c.startsWith(name + "=;") && c.contains("Max-Age=0")), name + ": " + set);
+        }
+        assertEquals(ConsentRecord.Source.WITHDRAWAL,
+                t.ledger().find(s.get("consentId").textValue()).get(0).source());
+        String withdrawn = Http.consentCookie(r);
+        assertFalse(json(get(t.port(), "/consent", "Cookie", "i3_consent=" + withdrawn))
+                .get("trackers").get("google-analytics").booleanValue());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void badInputGetsAClearErrorAndChangesNothing(Target t) throws Exception {
+        int before = t.ledger().all().size();
+        assertError(postJson(t, "{\"purposes\":{\"analytics\":tru"), 400, "malformed JSON");
+        assertError(postJson(t, "[]"), 400, "JSON object");
+        assertError(postJson(t, "{\"purposes\":{\"advertising\":true}}"), 400, "unknown purpose: advertising");
+        assertError(postJson(t, "{\"purposes\":{},\"trackers\":{\"hotjar\":true}}"), 400, "unknown tracker: hotjar");
+        assertError(postJson(t, "{\"purposes\":{\"analytics\":\"yes\"}}"), 400, "true or false");
+        assertError(postJson(t, "{\"purposes\":{\"necessary\":false}}"), 400, "cannot be refused");
+        assertError(postJson(t, "{\"purpose\":{}}"), 400, "unknown field");
+        assertError(postJson(t, "{\"purposes\":{\"analytics\":true},\"pad\":\"" + "x".repeat(9000) + "\"}"), 413, "8192");
+        assertError(send(t.port(), "POST", "/consent", "text/plain", "analytics".getBytes(StandardCharsets.UTF_8),
+                "Origin", t.origin()), 415, "application/json");
+        assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=maybe".getBytes(StandardCharsets.UTF_8), "Origin", t.origin()), 400, "accept-all");
+        assertError(send(t.port(), "PUT", "/consent", "application/json", "{}".getBytes(StandardCharsets.UTF_8)),
+                405, "PUT");
+        assertEquals(before, t.ledger().all().size(), "nothing recorded");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void anotherSiteCannotDecideForTheVisitor(Target t) throws Exception {
+        byte[] body = "{\"purposes\":{\"analytics\":true,\"marketing\":true}}".getBytes(StandardCharsets.UTF_8);
+        assertError(send(t.port(), "POST", "/consent", "application/json", body, "Origin", "https://evil.example"),
+                403, "cross-site");
+        assertError(send(t.port(), "POST", "/consent", "application/json", body, "Origin", "null"), 403, "cross-site");
+        assertError(send(t.port(), "POST", "/consent", "application/json", body, "Sec-Fetch-Site", "cross-site"),
+                403, "cross-site");
+        assertError(send(t.port(), "POST", "/consent", "application/json", body, "Referer", "https://evil.example/x"),
+                403, "cross-site");
+        assertError(send(t.port(), "DELETE", "/consent", null, null, "Origin", "https://evil.example"), 403, "cross-site");
+        assertEquals(200, send(t.port(), "POST", "/consent", "application/json", body,
+                "Sec-Fetch-Site", "same-origin").statusCode());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void noConsentWithoutItsProof(Target t) throws Exception {
+        HttpResponse<byte[]> r = send(t.brokenPort(), "POST", "/consent", "application/json",
+                "{\"purposes\":{\"analytics\":true}}".getBytes(StandardCharsets.UTF_8),
+                "Origin", "http://127.0.0.1:" + t.brokenPort());
+        assertError(r, 503, "could not be recorded");
+        assertTrue(setCookies(r).stream().noneMatch(c -> c.startsWith("i3_consent=")), "no cookie without a record");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void noVisitorInputCausesA500(Target t) throws Exception {
+        List<String> bodies = List.of("", "{", "null", "\"x\"", "{\"purposes\":null}", "{\"purposes\":[]}",
+                "{\"purposes\":{\"analytics\":true},\"source\":7}", "{\"purposes\":{\"a\":{}}}", "\u0000\u00ff",
+                "{\"purposes\":{\"analytics\":true,\"analytics\":false}}");
+        for (String b : bodies) {
+            int status = postJson(t, b).statusCode();
+            assertTrue(status >= 400 && status < 500, b + " gave " + status);
+        }
+        for (String cookie : List.of("i3_consent=", "i3_consent=%%%", "i3_consent=" + "A".repeat(5000), "i3_consent=\"x\"")) {
+            assertEquals(200, get(t.port(), "/consent", "Cookie", cookie).statusCode(), cookie);
+            assertEquals(200, get(t.port(), "/page", "Cookie", cookie).statusCode(), cookie);
+        }
+    }
+
+    private static void assertError(HttpResponse<byte[]> r, int status, String words) throws Exception {
+        assertEquals(status, r.statusCode(), text(r));
+        JsonNode e = json(r);
+        assertEquals(status, e.get("status").intValue());
+        assertTrue(e.get("error").textValue().contains(words), "'" + words + "' not in " + e);
+    }
+
+    /** A ledger whose store is down. */
+    static final class BrokenLedger implements ConsentLedger {
+        @Override
+        public ConsentRecord append(ConsentRecord record) {
+            throw new LedgerException("disk full", null);
+        }
+
+        @Override
+        public List<ConsentRecord> find(String consentId) {
+            return List.of();
+        }
+
+        @Override
+        public int erase(String consentId) {
+            return 0;
+        }
+
+        @Override
+        public int purge(java.time.Instant cutoff) {
+            return 0;
+        }
+    }
+}

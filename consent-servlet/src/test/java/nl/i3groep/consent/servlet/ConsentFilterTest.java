@@ -1,0 +1,320 @@
+package nl.i3groep.consent.servlet;
+
+import static nl.i3groep.consent.servlet.Http.get;
+import static nl.i3groep.consent.servlet.Http.send;
+import static nl.i3groep.consent.servlet.Http.setCookies;
+import static nl.i3groep.consent.servlet.Http.text;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The filter in Jetty 12 and Tomcat 11, registered by class name with its init-parameter (as
+ * web.xml does) and as an instance built in Java, over real HTTP.
+ */
+class ConsentFilterTest {
+
+    record Target(String name, int port, MemoryLedger ledger) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final List<Container.Running> RUNNING = new ArrayList<>();
+    private static final List<Target> TARGETS = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        for (Container c : Container.values()) {
+            Container.Running byName = c.start(Container.Registration.byClassName("classpath:consent.json"),
+                    TestServlets.all());
+            RUNNING.add(byName);
+            TARGETS.add(new Target(c + " web.xml-style", byName.port(), null));
+            MemoryLedger ledger = new MemoryLedger();
+            Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
+            Container.Running instance = c.start(Container.Registration.instance(new ConsentFilter(gatekeeper, ledger)),
+                    TestServlets.all());
+            RUNNING.add(instance);
+            TARGETS.add(new Target(c + " programmatic", instance.port(), ledger));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Container.Running r : RUNNING) {
+            r.close();
+        }
+    }
+
+    static Stream<Target> targets() {
+        return TARGETS.stream();
+    }
+
+    /** A consent cookie from the endpoint itself. */
+    static String consent(Target t, String purposesJson) throws Exception {
+        HttpResponse<byte[]> r = send(t.port(), "POST", "/consent", "application/json",
+                ("{\"purposes\":" + purposesJson + "}").getBytes(StandardCharsets.UTF_8),
+                "Origin", "http://127.0.0.1:" + t.port());
+        assertEquals(200, r.statusCode(), text(r));
+        return "i3_consent=" + Http.consentCookie(r);
+    }
+
+    private static boolean inert(Element script) {
+        return "text/plain".equals(script.attr("type"));
+    }
+
+    private static Element script(Document d, String srcOrText) {
+        return d.select("script").stream()
+                .filter(s -> s.attr("src").contains(srcOrText) || s.attr("data-consent-src").contains(srcOrText)
+                        || s.data().contains(srcOrText))
+                .findFirst().orElseThrow(() -> new AssertionError("no script with " + srcOrText + " in " + d));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void withoutADecisionEveryTrackerIsInertAndTheBannerAsks(Target t) throws Exception {
+        HttpResponse<byte[]> r = get(t.port(), "/page");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().allValues("Vary").stream().anyMatch(v -> v.contains("Cookie")), r.headers().toString());
+        String body = text(r);
+        Document d = Jsoup.parse(body);
+        assertTrue(inert(script(d, "gtag/js?id=G-ABC123")));
+        assertTrue(inert(script(d, "gtag('config', 'G-ABC123')")));
+        assertTrue(inert(script(d, "_linkedin_partner_id")));
+        assertTrue(inert(script(d, "script.leadboxer.com")));
+        assertFalse(inert(script(d, "/static/site.js")), "the site's own script is left alone");
+        assertFalse(body.matches("(?s).*\\ssrc=\"https://px\\.ads\\.linkedin\\.com.*"), "the noscript pixel fetches nothing");
+        assertTrue(body.contains("data-consent-src=\"https://px.ads.linkedin.com"));
+        assertTrue(body.contains("Café € ✓"));
+        Element banner = d.selectFirst("[data-consent-banner]");
+        assertTrue(banner != null, "banner shown");
+        for (String action : List.of("accept-all", "reject-all", "settings", "save")) {
+            assertTrue(banner.selectFirst("[data-consent-action=" + action + "]") != null, action);
+        }
+        assertEquals("/consent", banner.selectFirst("form").attr("action"));
+        r.headers().firstValueAsLong("Content-Length")
+                .ifPresent(len -> assertEquals(r.body().length, len, "never a stale Content-Length"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void afterAcceptingAllTheTrackersRunAndMissingOnesAreInserted(Target t) throws Exception {
+        String cookie = consent(t, "{\"analytics\":true,\"marketing\":true}");
+        String body = text(get(t.port(), "/page", "Cookie", cookie));
+        Document d = Jsoup.parse(body);
+        assertFalse(inert(script(d, "gtag/js?id=G-ABC123")));
+        assertFalse(inert(script(d, "_linkedin_partner_id")));
+        assertFalse(inert(script(d, "script.leadboxer.com")));
+        assertTrue(body.matches("(?s).*\\ssrc=\"https://px\\.ads\\.linkedin\\.com.*"));
+        assertTrue(d.select("[data-consent-banner]").isEmpty(), "no banner once decided");
+        assertEquals(1, count(body, "gtag/js?id=G-ABC123"), "the page installs GA itself: not inserted again");
+        assertTrue(d.head().html().contains("gtag/js?id=AW-123456789"), "Google Ads snippet inserted in the head");
+        assertTrue(d.head().html().contains("_oktrk('create','001abc')"), "Oktopost snippet inserted in the head");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void analyticsOnlyLetsOnlyAnalyticsRun(Target t) throws Exception {
+        String cookie = consent(t, "{\"analytics\":true,\"marketing\":false}");
+        Document d = Jsoup.parse(text(get(t.port(), "/page", "Cookie", cookie)));
+        assertFalse(inert(script(d, "gtag/js?id=G-ABC123")));
+        assertTrue(inert(script(d, "_linkedin_partner_id")));
+        assertTrue(inert(script(d, "script.leadboxer.com")));
+        assertFalse(d.head().html().contains("oktrk"), "a refused tracker is not inserted");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void everyWayOfWritingThePageGivesTheSameResult(Target t) throws Exception {
+        for (String cookie : List.of("", consent(t, "{\"analytics\":true,\"marketing\":false}"))) {
+            String[] headers = cookie.isEmpty() ? new String[0] : new String[] {"Cookie", cookie};
+            byte[] reference = get(t.port(), "/page", headers).body();
+            for (String api : List.of("stream", "writer")) {
+                for (String chunk : List.of("0", "1", "7")) {
+                    for (String length : List.of("false", "true")) {
+                        String path = "/page?api=" + api + "&chunk=" + chunk + "&length=" + length;
+                        HttpResponse<byte[]> r = get(t.port(), path, headers);
+                        assertEquals(200, r.statusCode(), path);
+                        assertEquals(withoutReturn(new String(reference, StandardCharsets.UTF_8)),
+                                withoutReturn(text(r)), path);
+                        r.headers().firstValueAsLong("Content-Length")
+                                .ifPresent(len -> assertEquals(r.body().length, len, path));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void latin1PagesKeepTheirCharacters(Target t) throws Exception {
+        for (String api : List.of("stream", "writer")) {
+            HttpResponse<byte[]> r = get(t.port(), "/page?charset=ISO-8859-1&chunk=3&api=" + api);
+            String body = new String(r.body(), StandardCharsets.ISO_8859_1);
+            assertTrue(body.contains("Café ü"), body);
+            assertTrue(r.headers().firstValue("Content-Type").orElseThrow().toUpperCase().contains("ISO-8859-1"));
+            assertTrue(inert(script(Jsoup.parse(body), "_linkedin_partner_id")));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aGzippedPageIsInspectedNotPassedOn(Target t) throws Exception {
+        for (String chunk : List.of("0", "5")) {
+            HttpResponse<byte[]> r = get(t.port(), "/page?gzip=true&chunk=" + chunk, "Accept-Encoding", "gzip");
+            assertEquals(200, r.statusCode());
+            assertFalse(r.headers().firstValue("Content-Encoding").orElse("identity").contains("gzip"));
+            Document d = Jsoup.parse(text(r));
+            assertTrue(inert(script(d, "_linkedin_partner_id")));
+            assertTrue(d.selectFirst("[data-consent-banner]") != null);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void fragmentsAreGatedButGetNothingInserted(Target t) throws Exception {
+        String body = text(get(t.port(), "/page?fragment=true"));
+        assertTrue(inert(script(Jsoup.parse(body), "snap.licdn.com")));
+        assertFalse(body.contains("data-consent-banner"));
+        assertFalse(body.contains("gtag('consent'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void otherContentPassesByteForByte(Target t) throws Exception {
+        HttpResponse<byte[]> r = get(t.port(), "/json");
+        assertArrayEquals(TestServlets.Json.BODY, r.body());
+        assertEquals(TestServlets.Json.BODY.length, r.headers().firstValueAsLong("Content-Length").orElseThrow());
+        assertTrue(r.headers().allValues("Vary").stream().noneMatch(v -> v.contains("Cookie")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void headNotModifiedErrorsAndRedirectsKeepTheirMeaning(Target t) throws Exception {
+        HttpResponse<byte[]> head = send(t.port(), "HEAD", "/page", null, null);
+        assertEquals(200, head.statusCode());
+        assertEquals(0, head.body().length);
+        assertEquals(304, get(t.port(), "/status?do=not-modified").statusCode());
+        HttpResponse<byte[]> error = get(t.port(), "/status?do=error");
+        assertEquals(404, error.statusCode());
+        assertFalse(text(error).contains("<script src=\"https://snap.licdn.com"));
+        HttpResponse<byte[]> redirect = get(t.port(), "/status?do=redirect");
+        assertEquals(302, redirect.statusCode());
+        assertTrue(redirect.headers().firstValue("Location").orElseThrow().endsWith("/elsewhere"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aServletThatFailsHalfWayLeavesNoTrackerLive(Target t) throws Exception {
+        String raw = Http.raw(t.port(), "/status?do=throw");
+        assertTrue(raw.contains("googletagmanager.com/gtag/js?id=G-ABC123"), raw);
+        int at = raw.indexOf("gtag/js?id=G-ABC123");
+        String tag = raw.substring(raw.lastIndexOf("<script", at), raw.indexOf('>', at) + 1);
+        assertTrue(tag.contains("type=\"text/plain\""), tag);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void deniedTrackersCookiesAreDroppedWhateverTheApi(Target t) throws Exception {
+        List<String> undecided = setCookies(get(t.port(), "/cookies"));
+        assertTrue(undecided.stream().anyMatch(c -> c.startsWith("app_pref=")), undecided.toString());
+        assertTrue(undecided.stream().anyMatch(c -> c.startsWith("JSESSIONID=")), undecided.toString());
+        for (String tracker : List.of("_ga=", "li_fat_id=", "_gcl_au=")) {
+            assertTrue(undecided.stream().noneMatch(c -> c.startsWith(tracker)), tracker + " in " + undecided);
+        }
+        String all = consent(t, "{\"analytics\":true,\"marketing\":true}");
+        List<String> granted = setCookies(get(t.port(), "/cookies", "Cookie", all));
+        for (String tracker : List.of("_ga=", "li_fat_id=", "_gcl_au=")) {
+            assertTrue(granted.stream().anyMatch(c -> c.startsWith(tracker)), tracker + " missing from " + granted);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void deniedTrackersCookiesTheBrowserSendsAreExpired(Target t) throws Exception {
+        for (String path : List.of("/page", "/json")) {
+            List<String> set = setCookies(get(t.port(), path, "Cookie", "_ga=GA1.1.1.1; li_fat_id=x; app_pref=dark"));
+            assertTrue(set.stream().anyMatch(c -> c.startsWith("_ga=;") && c.contains("Max-Age=0")), set.toString());
+            assertTrue(set.stream().anyMatch(c -> c.startsWith("li_fat_id=;") && c.contains("Max-Age=0")), set.toString());
+            assertTrue(set.stream().noneMatch(c -> c.startsWith("app_pref=")), set.toString());
+        }
+        String analytics = consent(t, "{\"analytics\":true,\"marketing\":false}");
+        List<String> set = setCookies(get(t.port(), "/json", "Cookie", analytics + "; _ga=GA1.1.1.1; li_fat_id=x"));
+        assertTrue(set.stream().noneMatch(c -> c.startsWith("_ga=")), "granted: kept " + set);
+        assertTrue(set.stream().anyMatch(c -> c.startsWith("li_fat_id=;")), "refused: expired " + set);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void templatesSeeTheDecisions(Target t) throws Exception {
+        assertEquals("google-analytics=false", text(get(t.port(), "/template")));
+        String cookie = consent(t, "{\"analytics\":true}");
+        assertEquals("google-analytics=true", text(get(t.port(), "/template", "Cookie", cookie)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void forwardedIncludedAndAsyncPagesAreGated(Target t) throws Exception {
+        for (String path : List.of("/dispatch?how=forward", "/dispatch?how=include", "/async")) {
+            HttpResponse<byte[]> r = get(t.port(), path);
+            assertEquals(200, r.statusCode(), path);
+            Document d = Jsoup.parse(text(r));
+            assertTrue(inert(script(d, "_linkedin_partner_id")), path);
+            assertTrue(d.selectFirst("[data-consent-banner]") != null, "banner in " + path + ": " + text(r));
+        }
+    }
+
+    /** The banner's form carries the page's own address back: it differs by query, rightly. */
+    private static String withoutReturn(String body) {
+        return body.replaceAll("name=\"return\" value=\"[^\"]*\"", "");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aPageCommittedBeforeItsFirstByteIsStillGated(Target t) throws Exception {
+        for (String api : List.of("stream", "writer")) {
+            HttpResponse<byte[]> r = get(t.port(), "/page?commit=true&api=" + api);
+            assertEquals(200, r.statusCode());
+            Document d = Jsoup.parse(text(r));
+            assertTrue(inert(script(d, "_linkedin_partner_id")), api);
+            assertTrue(inert(script(d, "gtag/js?id=G-ABC123")), api);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void theContainersErrorPageIsGatedToo(Target t) throws Exception {
+        HttpResponse<byte[]> r = get(t.port(), "/status?do=error");
+        assertEquals(404, r.statusCode());
+        Document d = Jsoup.parse(text(r));
+        assertTrue(text(r).contains("Niet gevonden"), "the error page was served: " + text(r));
+        assertTrue(inert(script(d, "_linkedin_partner_id")));
+        assertTrue(inert(script(d, "gtag/js?id=G-ABC123")));
+    }
+
+    private static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,126 @@
+package nl.i3groep.consent.servlet;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.EnumSet;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** A real servlet container on a free loopback port, with the filter registered as a site would. */
+enum Container {
+    JETTY {
+        @Override
+        Running start(Registration registration, Map<String, HttpServlet> servlets) throws Exception {
+            Server server = new Server();
+            ServerConnector connector = new ServerConnector(server);
+            connector.setHost("127.0.0.1");
+            connector.setPort(0);
+            server.addConnector(connector);
+            ServletContextHandler context = new ServletContextHandler();
+            context.setContextPath("/");
+            FilterHolder filter = registration.filter() != null ? new FilterHolder(registration.filter())
+                    : new FilterHolder(ConsentFilter.class);
+            if (registration.configLocation() != null) {
+                filter.setInitParameter("config", registration.configLocation());
+            }
+            filter.setAsyncSupported(true);
+            context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+            servlets.forEach((path, servlet) -> {
+                ServletHolder holder = new ServletHolder(servlet);
+                holder.setAsyncSupported(true);
+                context.addServlet(holder, path);
+            });
+            org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler errors = new org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler();
+            errors.addErrorPage(404, "/error-page");
+            context.setErrorHandler(errors);
+            server.setHandler(context);
+            server.start();
+            boolean available = context.isAvailable();
+            return new Running(connector.getLocalPort(), available, server::stop);
+        }
+    },
+    TOMCAT {
+        @Override
+        Running start(Registration registration, Map<String, HttpServlet> servlets) throws Exception {
+            File base = Files.createTempDirectory("tomcat").toFile();
+            Tomcat tomcat = new Tomcat();
+            tomcat.setBaseDir(base.getAbsolutePath());
+            tomcat.setHostname("127.0.0.1");
+            tomcat.setPort(0);
+            tomcat.getConnector().setProperty("address", "127.0.0.1");
+            Context context = tomcat.addContext("", base.getAbsolutePath());
+            FilterDef def = new FilterDef();
+            def.setFilterName("consent");
+            if (registration.filter() != null) {
+                def.setFilter(registration.filter());
+                def.setFilterClass(registration.filter().getClass().getName());
+            } else {
+                def.setFilterClass(ConsentFilter.class.getName());
+            }
+            if (registration.configLocation() != null) {
+                def.addInitParameter("config", registration.configLocation());
+            }
+            def.setAsyncSupported("true");
+            context.addFilterDef(def);
+            FilterMap map = new FilterMap();
+            map.setFilterName("consent");
+            map.addURLPattern("/*");
+            map.setDispatcher(DispatcherType.REQUEST.name());
+            map.setDispatcher(DispatcherType.ERROR.name());
+            context.addFilterMap(map);
+            int i = 0;
+            for (Map.Entry<String, HttpServlet> e : servlets.entrySet()) {
+                String name = "servlet" + i++;
+                Tomcat.addServlet(context, name, e.getValue()).setAsyncSupported(true);
+                context.addServletMappingDecoded(e.getKey(), name);
+            }
+            org.apache.tomcat.util.descriptor.web.ErrorPage notFound = new org.apache.tomcat.util.descriptor.web.ErrorPage();
+            notFound.setErrorCode(404);
+            notFound.setLocation("/error-page");
+            context.addErrorPage(notFound);
+            tomcat.start();
+            boolean available = context.getState() == LifecycleState.STARTED;
+            return new Running(tomcat.getConnector().getLocalPort(), available, () -> {
+                tomcat.stop();
+                tomcat.destroy();
+            });
+        }
+    };
+
+    abstract Running start(Registration registration, Map<String, HttpServlet> servlets) throws Exception;
+
+    /** How the filter is registered: by class name with a config location (as web.xml does), or as an instance. */
+    record Registration(Filter filter, String configLocation) {
+        static Registration byClassName(String configLocation) {
+            return new Registration(null, configLocation);
+        }
+
+        static Registration instance(Filter filter) {
+            return new Registration(filter, null);
+        }
+    }
+
+    /** A started container. */
+    record Running(int port, boolean available, Stopper stopper) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stopper.stop();
+        }
+    }
+
+    interface Stopper {
+        void stop() throws Exception;
+    }
+}

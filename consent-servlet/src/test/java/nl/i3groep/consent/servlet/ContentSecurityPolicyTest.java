@@ -1,0 +1,96 @@
+package nl.i3groep.consent.servlet;
+
+import static nl.i3groep.consent.servlet.Http.get;
+import static nl.i3groep.consent.servlet.Http.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** With {@code "csp": "enforce"}: a per-response nonce on every script kept or inserted, and only allowed hosts. */
+class ContentSecurityPolicyTest {
+
+    private static final Pattern NONCE = Pattern.compile("'nonce-([A-Za-z0-9+/=]+)'");
+
+    private static Container.Running start(Container c) throws Exception {
+        String json = Files.readString(Path.of("src/test/resources/consent.json"))
+                .replace("\"csp\": \"off\"", "\"csp\": \"enforce\"");
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
+        return c.start(Container.Registration.instance(new ConsentFilter(gatekeeper, new MemoryLedger())),
+                TestServlets.all());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aNonceOnEveryLiveScriptAndOnlyAllowedHosts(Container c) throws Exception {
+        try (Container.Running r = start(c)) {
+            HttpResponse<byte[]> undecided = get(r.port(), "/page");
+            String policy = undecided.headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertTrue(policy.startsWith("script-src 'self' 'nonce-"), policy);
+            for (String host : List.of("googletagmanager", "licdn", "leadboxer", "oktopost")) {
+                assertFalse(policy.contains(host), host + " is denied, so not in " + policy);
+            }
+            String nonce = nonce(policy);
+            assertEveryLiveScriptCarries(Jsoup.parse(text(undecided)), nonce);
+            assertNotEquals(nonce, nonce(get(r.port(), "/page").headers().firstValue("Content-Security-Policy")
+                    .orElseThrow()), "a new nonce per response");
+
+            HttpResponse<byte[]> consent = Http.send(r.port(), "POST", "/consent", "application/json",
+                    "{\"purposes\":{\"analytics\":true,\"marketing\":false}}".getBytes(StandardCharsets.UTF_8),
+                    "Origin", "http://127.0.0.1:" + r.port());
+            HttpResponse<byte[]> analytics = get(r.port(), "/page", "Cookie", "i3_consent=" + Http.consentCookie(consent));
+            String allowed = analytics.headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertTrue(allowed.contains("www.googletagmanager.com") && allowed.contains("*.google-analytics.com"), allowed);
+            assertFalse(allowed.contains("licdn"), allowed);
+            assertEveryLiveScriptCarries(Jsoup.parse(text(analytics)), nonce(allowed));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void theApplicationsOwnPolicyIsKeptAndAdmitsTheNonce(Container c) throws Exception {
+        try (Container.Running r = start(c)) {
+            HttpResponse<byte[]> page = get(r.port(), "/own-csp");
+            List<String> policies = page.headers().allValues("Content-Security-Policy");
+            assertEquals(2, policies.size(), policies.toString());
+            String own = policies.stream().filter(p -> p.contains("object-src 'none'")).findFirst().orElseThrow();
+            String ours = policies.stream().filter(p -> !p.contains("object-src")).findFirst().orElseThrow();
+            assertEquals(nonce(ours), nonce(own), "the application's policy admits the filter's nonce: " + own);
+            assertTrue(own.contains("script-src") && own.contains("'self'"), own);
+        }
+    }
+
+    private static void assertEveryLiveScriptCarries(Document d, String nonce) {
+        int live = 0;
+        for (Element s : d.select("script")) {
+            if (!"text/plain".equals(s.attr("type"))) {
+                live++;
+                assertEquals(nonce, s.attr("nonce"), "live script without the nonce: " + s.outerHtml());
+            }
+        }
+        assertTrue(live > 0, "the page has live scripts (the site's own, the banner)");
+    }
+
+    private static String nonce(String policy) {
+        Matcher m = NONCE.matcher(policy);
+        assertTrue(m.find(), policy);
+        return m.group(1);
+    }
+}

@@ -1,0 +1,166 @@
+package nl.i3groep.consent.servlet;
+
+import static nl.i3groep.consent.servlet.Http.get;
+import static nl.i3groep.consent.servlet.Http.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Map;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.html.HtmlGate;
+import nl.i3groep.consent.html.Page;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** A broken configuration, a broken rewriter, an unreadable body: the filter fails closed. */
+class FailClosedTest {
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aBrokenConfigurationStopsTheSiteFromStarting(Container c, @TempDir Path dir) throws Exception {
+        Path config = dir.resolve("consent.json");
+        Files.writeString(config, Files.readString(Path.of("src/test/resources/consent.json"))
+                .replace("\"partnerId\": \"123456\"", "\"partnerId\": \"12ab\""));
+        Container.Running r;
+        try {
+            r = c.start(Container.Registration.byClassName(config.toString()), TestServlets.all());
+        } catch (Exception startFailed) {
+            // Jetty refuses to start at all, naming the field
+            assertTrue(String.valueOf(startFailed.getMessage()).contains("trackers.linkedin-insight.partnerId"),
+                    startFailed.toString());
+            return;
+        }
+        try (r) {
+            // Tomcat starts, but marks the context failed and serves none of its pages
+            assertFalse(r.available(), "the context must not serve pages unfiltered");
+            assertNotEquals(200, get(r.port(), "/page").statusCode());
+        }
+    }
+
+    @Test
+    void initNamesTheFieldAtFault(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("consent.json");
+        Files.writeString(config, Files.readString(Path.of("src/test/resources/consent.json"))
+                .replace("\"partnerId\": \"123456\"", "\"partnerId\": \"12ab\""));
+        ServletException e = assertThrows(ServletException.class, () -> new ConsentFilter().init(config(config.toString())));
+        assertTrue(e.getMessage().contains("trackers.linkedin-insight.partnerId"), e.getMessage());
+        ServletException missing = assertThrows(ServletException.class, () -> new ConsentFilter().init(config(null)));
+        assertTrue(missing.getMessage().contains("\"config\""), missing.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aFailureInsideTheRewriterStillServesThePageWithNothingLive(Container c) throws Exception {
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
+        HtmlGate real = HtmlGate.create(gatekeeper.trackers());
+        HtmlGate breaking = mock(HtmlGate.class);
+        // the real gate, until 400 bytes into the page: then it throws, as a bug in it would
+        when(breaking.open(any(), any(), any(), any())).thenAnswer(call -> new Breaking(real.open(
+                call.getArgument(0, OutputStream.class), call.getArgument(1, Charset.class),
+                call.getArgument(2, Decisions.class), call.getArgument(3, Page.class)), 400));
+        ConsentFilter filter = new ConsentFilter(gatekeeper, new MemoryLedger(), breaking);
+        try (Container.Running r = c.start(Container.Registration.instance(filter), TestServlets.all())) {
+            for (String chunk : new String[] {"0", "1", "50"}) {
+                HttpResponse<byte[]> page = get(r.port(), "/page?chunk=" + chunk);
+                assertEquals(200, page.statusCode());
+                String body = text(page);
+                assertTrue(body.contains("Welkom"), "the page is still served: " + body);
+                Document d = Jsoup.parse(body);
+                d.select("script").forEach(s -> assertTrue(
+                        s.attr("type").equals("text/plain") || s.attr("src").equals("/static/site.js")
+                                || s.data().contains("gtag('consent','default'"), "live after the failure: " + s));
+                assertFalse(body.matches("(?s).*<script[^>]*>\\s*_linkedin_partner_id.*"), body);
+                assertFalse(body.matches("(?s).*<script[^>]*leadboxer.*"), body);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aBodyTheFilterCannotReadIsServedUnderAFailClosedPolicy(Container c) throws Exception {
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
+        try (Container.Running r = c.start(Container.Registration.instance(
+                new ConsentFilter(gatekeeper, new MemoryLedger())), TestServlets.all())) {
+            HttpResponse<byte[]> page = get(r.port(), "/page?charset=UTF-16");
+            assertEquals(200, page.statusCode());
+            String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertTrue(csp.startsWith("default-src 'self'"), csp);
+            assertFalse(csp.contains("licdn") || csp.contains("googletagmanager") || csp.contains("leadboxer"), csp);
+            assertTrue(new String(page.body(), java.nio.charset.StandardCharsets.UTF_16).contains("Welkom"));
+        }
+    }
+
+    private static FilterConfig config(String location) {
+        return new FilterConfig() {
+            @Override
+            public String getFilterName() {
+                return "consent";
+            }
+
+            @Override
+            public ServletContext getServletContext() {
+                return null;
+            }
+
+            @Override
+            public String getInitParameter(String name) {
+                return "config".equals(name) ? location : null;
+            }
+
+            @Override
+            public Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(location == null ? java.util.List.of() : java.util.List.of("config"));
+            }
+        };
+    }
+
+    /** Passes bytes to the real gate until a budget is spent, then throws. */
+    private static final class Breaking extends FilterOutputStream {
+        private int budget;
+
+        Breaking(OutputStream out, int budget) {
+            super(out);
+            this.budget = budget;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (budget - len < 0) {
+                throw new IllegalStateException("a bug inside the rewriter");
+            }
+            budget -= len;
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+
+}

@@ -1,0 +1,256 @@
+package nl.i3groep.consent.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import nl.i3groep.consent.Decisions;
+
+/** The servlets the filter is tested around: they write pages the ways real applications do. */
+final class TestServlets {
+
+    private TestServlets() {
+    }
+
+    /** A company page with trackers installed the vendors' way. */
+    static String document(String text) {
+        return """
+                <!DOCTYPE html>
+                <html lang="nl">
+                <head>
+                <meta charset="%s">
+                <title>Voorbeeld</title>
+                <script async src="https://www.googletagmanager.com/gtag/js?id=G-ABC123"></script>
+                <script>
+                  window.dataLayer = window.dataLayer || [];
+                  function gtag(){dataLayer.push(arguments);}
+                  gtag('js', new Date());
+                  gtag('config', 'G-ABC123');
+                </script>
+                <script src="/static/site.js"></script>
+                </head>
+                <body>
+                <h1>%s</h1>
+                <p>Welkom. <a href="/privacyverklaring">Privacyverklaring</a></p>
+                <script type="text/javascript">
+                _linkedin_partner_id = "123456";
+                window._linkedin_data_partner_ids = window._linkedin_data_partner_ids || [];
+                window._linkedin_data_partner_ids.push(_linkedin_partner_id);
+                </script>
+                <noscript><img height="1" width="1" style="display:none;" alt=""
+                  src="https://px.ads.linkedin.com/collect/?pid=123456&fmt=gif" /></noscript>
+                <script defer src="//script.leadboxer.com/?dataset=abc123"></script>
+                </body>
+                </html>
+                """.formatted("%s", text);
+    }
+
+    /** Writes {@link #document} as asked: {@code api=stream|writer}, {@code chunk=N} bytes or chars per flushed
+     *  write (0: one piece), {@code length=true}, {@code gzip=true}, {@code charset=…}, {@code fragment=true}. */
+    static final class Page extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String charsetName = param(req, "charset", "UTF-8");
+            Charset charset = Charset.forName(charsetName);
+            String text = charsetName.equalsIgnoreCase("UTF-8") ? "Café € ✓" : "Café ü";
+            String html = "true".equals(req.getParameter("fragment"))
+                    ? "<div><p>" + text + "</p><script src=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\"></script></div>"
+                    : document(text).formatted(charsetName);
+            int chunk = Integer.parseInt(param(req, "chunk", "0"));
+            resp.setContentType("text/html;charset=" + charsetName);
+            if ("true".equals(req.getParameter("gzip"))) {
+                ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+                try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+                    gz.write(html.getBytes(charset));
+                }
+                resp.setHeader("Content-Encoding", "gzip");
+                resp.setContentLength(zipped.size());
+                write(resp.getOutputStream(), zipped.toByteArray(), chunk);
+                return;
+            }
+            if ("true".equals(req.getParameter("commit"))) {
+                resp.flushBuffer(); // headers out before the first byte of the body
+            }
+            byte[] bytes = html.getBytes(charset);
+            if ("true".equals(req.getParameter("length"))) {
+                resp.setContentLength(bytes.length);
+            }
+            if ("writer".equals(req.getParameter("api"))) {
+                PrintWriter w = resp.getWriter();
+                if (chunk == 0) {
+                    w.write(html);
+                } else {
+                    for (int i = 0; i < html.length(); i += chunk) {
+                        w.write(html, i, Math.min(chunk, html.length() - i));
+                        w.flush();
+                    }
+                }
+            } else {
+                write(resp.getOutputStream(), bytes, chunk);
+            }
+        }
+
+        private static void write(OutputStream out, byte[] bytes, int chunk) throws IOException {
+            if (chunk == 0) {
+                out.write(bytes);
+                return;
+            }
+            for (int i = 0; i < bytes.length; i += chunk) {
+                out.write(bytes, i, Math.min(chunk, bytes.length - i));
+                out.flush();
+            }
+        }
+    }
+
+    static String param(HttpServletRequest req, String name, String fallback) {
+        String v = req.getParameter(name);
+        return v == null ? fallback : v;
+    }
+
+    /** JSON that must pass byte for byte. */
+    static final class Json extends HttpServlet {
+        static final byte[] BODY = "{\"script\":\"<script src=\\\"https://snap.licdn.com/x.js\\\"></script>\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("application/json");
+            resp.setContentLength(BODY.length);
+            resp.getOutputStream().write(BODY);
+        }
+    }
+
+    /** Sets tracker and other cookies through every API a servlet has. */
+    static final class Cookies extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setHeader("Set-Cookie", "_gcl_au=1.1.1; Path=/");
+            resp.addCookie(new Cookie("_ga", "GA1.1.123.456"));
+            resp.addHeader("Set-Cookie", "li_fat_id=abc; Path=/");
+            resp.addCookie(new Cookie("app_pref", "dark"));
+            resp.addHeader("Set-Cookie", "JSESSIONID=s1; Path=/; HttpOnly");
+            resp.setContentType("text/plain");
+            resp.getWriter().write("ok");
+        }
+    }
+
+    /** What a template sees: the request's decisions. */
+    static final class Template extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            Decisions d = (Decisions) req.getAttribute(ConsentFilter.DECISIONS_ATTRIBUTE);
+            resp.setContentType("text/plain");
+            resp.getWriter().write("google-analytics=" + d.allows("google-analytics"));
+        }
+    }
+
+    /** sendError, sendRedirect, 304, after writing part of a page or not. */
+    static final class Statuses extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/html;charset=UTF-8");
+            switch (param(req, "do", "")) {
+                case "error" -> {
+                    resp.getWriter().write("<p>partial <script src=\"https://snap.licdn.com/x.js\"");
+                    resp.sendError(404);
+                }
+                case "redirect" -> resp.sendRedirect("/elsewhere");
+                case "not-modified" -> resp.setStatus(304);
+                case "throw" -> {
+                    resp.getWriter().write(document("Fout").formatted("UTF-8").substring(0, 700));
+                    resp.flushBuffer();
+                    throw new IllegalStateException("the application failed half-way");
+                }
+                default -> resp.setStatus(400);
+            }
+        }
+    }
+
+    /** Forwards to, and includes, the page servlet. */
+    static final class Dispatching extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+            if ("include".equals(req.getParameter("how"))) {
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.getWriter().write("<!-- before include -->");
+                req.getRequestDispatcher("/page?api=writer").include(req, resp);
+            } else {
+                req.getRequestDispatcher("/page").forward(req, resp);
+            }
+        }
+    }
+
+    /** Writes the page from another thread, then completes. */
+    static final class Async extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+            AsyncContext async = req.startAsync();
+            async.start(() -> {
+                try {
+                    HttpServletResponse r = (HttpServletResponse) async.getResponse();
+                    r.setContentType("text/html;charset=UTF-8");
+                    // no </body>: the banner can only come at the end, when the async request completes
+                    r.getOutputStream().write(document("Async").formatted("UTF-8").replace("</body>\n</html>\n", "")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+    }
+
+    /** An application that sets its own Content-Security-Policy. */
+    static final class OwnCsp extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setHeader("Content-Security-Policy", "script-src 'self'; object-src 'none'");
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write(document("CSP").formatted("UTF-8"));
+        }
+    }
+
+    /** The site's error page, with a tracker on it as error pages often have. */
+    static final class ErrorPage extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write(document("Niet gevonden").formatted("UTF-8"));
+        }
+    }
+
+    /** Everything else: a plain page. */
+    static final class Fallback extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write("<!doctype html><html><head><title>x</title></head><body>plain</body></html>");
+        }
+    }
+
+    static Map<String, HttpServlet> all() {
+        Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+        servlets.put("/page", new Page());
+        servlets.put("/json", new Json());
+        servlets.put("/cookies", new Cookies());
+        servlets.put("/template", new Template());
+        servlets.put("/status", new Statuses());
+        servlets.put("/dispatch", new Dispatching());
+        servlets.put("/async", new Async());
+        servlets.put("/own-csp", new OwnCsp());
+        servlets.put("/error-page", new ErrorPage());
+        servlets.put("/", new Fallback());
+        return servlets;
+    }
+}
