@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -49,6 +48,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private OutputStream target;
     private Body body;
     private PrintWriter writer;
+    private EncodingWriter encoding;
     private Charset writerCharset;
     private String nonce;
 
@@ -196,7 +196,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
             writerCharset = charset(getCharacterEncoding());
             super.setCharacterEncoding(writerCharset.name());
             body = new Body(super.getOutputStream());
-            writer = new PrintWriter(new OutputStreamWriter(body, writerCharset), false);
+            encoding = new EncodingWriter(body, writerCharset);
+            writer = new PrintWriter(encoding, false);
         }
         return writer;
     }
@@ -230,6 +231,9 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private void restart() {
         mode = Mode.UNDECIDED;
         target = null;
+        if (encoding != null) {
+            encoding.reset();
+        }
     }
 
     @Override

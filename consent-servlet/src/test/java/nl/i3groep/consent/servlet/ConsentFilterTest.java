@@ -310,6 +310,30 @@ class ConsentFilterTest {
         assertTrue(inert(script(d, "gtag/js?id=G-ABC123")));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void theApplicationIsNotOfferedCompression(Target t) throws Exception {
+        assertEquals("header=null headers=[] named=false",
+                text(get(t.port(), "/accept-encoding", "Accept-Encoding", "gzip, br")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aResetBodyIsForgottenAndTheNewOneGated(Target t) throws Exception {
+        for (String how : List.of("buffer", "all")) {
+            HttpResponse<byte[]> r = get(t.port(), "/reset?how=" + how);
+            assertEquals(200, r.statusCode(), how);
+            String body = text(r);
+            assertTrue(body.startsWith("<!DOCTYPE html>\n<html lang=\"nl\">"), how + ": " + body);
+            assertEquals(1, count(body, "<!DOCTYPE"), how);
+            assertFalse(body.contains("insight.min.js"), how);
+            Document d = Jsoup.parse(body);
+            assertTrue(inert(script(d, "_linkedin_partner_id")), how);
+            assertTrue(d.selectFirst("[data-consent-banner]") != null, how);
+            r.headers().firstValueAsLong("Content-Length").ifPresent(len -> assertEquals(r.body().length, len, how));
+        }
+    }
+
     private static int count(String s, String part) {
         int n = 0;
         for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {

@@ -230,6 +230,36 @@ final class TestServlets {
         }
     }
 
+    /** What the application sees of the request's Accept-Encoding. */
+    static final class AcceptEncoding extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/plain");
+            resp.getWriter().write("header=" + req.getHeader("Accept-Encoding") + " headers="
+                    + java.util.Collections.list(req.getHeaders("Accept-Encoding")) + " named="
+                    + java.util.Collections.list(req.getHeaderNames()).stream().anyMatch("accept-encoding"::equalsIgnoreCase));
+        }
+    }
+
+    /** Starts a page, thinks better of it, resets and writes another. */
+    static final class Resetting extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.setContentLength(99999);
+            PrintWriter w = resp.getWriter();
+            w.write("<!DOCTYPE html><html><head><script src=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\">");
+            if ("buffer".equals(req.getParameter("how"))) {
+                resp.resetBuffer();
+            } else {
+                resp.reset();
+                resp.setContentType("text/html;charset=UTF-8");
+            }
+            w = resp.getWriter();
+            w.write(document("Opnieuw").formatted("UTF-8"));
+        }
+    }
+
     /** Everything else: a plain page. */
     static final class Fallback extends HttpServlet {
         @Override
@@ -250,6 +280,8 @@ final class TestServlets {
         servlets.put("/async", new Async());
         servlets.put("/own-csp", new OwnCsp());
         servlets.put("/error-page", new ErrorPage());
+        servlets.put("/accept-encoding", new AcceptEncoding());
+        servlets.put("/reset", new Resetting());
         servlets.put("/", new Fallback());
         return servlets;
     }
