@@ -36,6 +36,7 @@ final class Banner {
                     Map.entry("settings", "Instellingen per doel"),
                     Map.entry("save", "Keuze opslaan"),
                     Map.entry("always", "altijd aan"),
+                    Map.entry("tracker.session-cookies", "Sessiecookies van deze site"),
                     Map.entry("purpose.necessary", "Noodzakelijk"),
                     Map.entry("purpose.necessary.about", "Nodig om de site te laten werken, zoals uw sessie. Kan niet uit."),
                     Map.entry("purpose.analytics", "Statistieken"),
@@ -54,6 +55,7 @@ final class Banner {
                     Map.entry("settings", "Settings per purpose"),
                     Map.entry("save", "Save choices"),
                     Map.entry("always", "always on"),
+                    Map.entry("tracker.session-cookies", "This site's session cookies"),
                     Map.entry("purpose.necessary", "Necessary"),
                     Map.entry("purpose.necessary.about", "Needed for the site to work, such as your session. Cannot be switched off."),
                     Map.entry("purpose.analytics", "Analytics"),
@@ -145,8 +147,9 @@ final class Banner {
             h.append("<ul>");
             for (Tracker tr : under) {
                 h.append("<li><label>");
+                String vendor = t.getOrDefault("tracker." + tr.id(), tr.vendor());
                 if (p.necessary()) {
-                    h.append(escape(tr.vendor()));
+                    h.append(escape(vendor));
                 } else {
                     // a tracker switch only narrows its purpose: on by default, so that granting the
                     // purpose grants its trackers unless one is switched off
@@ -154,7 +157,7 @@ final class Banner {
                             .map(granted -> !granted).orElse(false);
                     h.append("<input type=\"checkbox\" role=\"switch\" name=\"tracker\" value=\"").append(tr.id())
                             .append("\" data-purpose=\"").append(p.id()).append('"').append(refused ? "" : " checked")
-                            .append(gpcLocked ? " disabled" : "").append("> ").append(escape(tr.vendor()));
+                            .append(gpcLocked ? " disabled" : "").append("> ").append(escape(vendor));
                 }
                 h.append("</label></li>");
             }

@@ -77,7 +77,11 @@
       }
       root.setAttribute('data-consent-state', JSON.stringify(now));
       close(root);
-      activate(now, function () {});
+      activate(now, function () {
+        /* for the page's own code: the choice is applied */
+        document.documentElement.setAttribute('data-consent-applied', '1');
+        document.dispatchEvent(new CustomEvent('consent:applied', { detail: now }));
+      });
     };
     request.onerror = function () { form.submit(); };
     request.send(JSON.stringify({ purposes: purposes, trackers: trackers, source: 'banner' }));

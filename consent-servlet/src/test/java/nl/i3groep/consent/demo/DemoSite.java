@@ -50,18 +50,34 @@ public final class DemoSite implements AutoCloseable {
                     + "toestemming even gemakkelijk intrekken als geven: <a href=\"#\" data-consent-settings>"
                     + "cookie-instellingen</a>. Gegevens bewaren wij ten hoogste twee jaar.</p>"});
 
+    /** Where the pages load their trackers from. */
+    public enum Trackers {
+        /** Stand-ins on this server under {@code 127.0.0.1}: the demo, nothing leaves the machine. */
+        STAND_INS("demo/consent.json"),
+        /** The vendors' own URLs, for a browser whose resolver sends every host to a local stand-in. */
+        VENDOR_URLS("demo/consent-vendors.json");
+
+        final String config;
+
+        Trackers(String config) {
+            this.config = config;
+        }
+    }
+
     private final Server server;
+    private final Trackers trackers;
     private final ServerConnector connector;
     private final List<String[]> received = new ArrayList<>();
 
-    private DemoSite(int port) throws Exception {
+    private DemoSite(int port, Trackers trackers) throws Exception {
+        this.trackers = trackers;
         server = new Server();
         connector = new ServerConnector(server);
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:demo/consent.json"));
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:" + trackers.config));
         FilterHolder consent = new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger()));
         consent.setAsyncSupported(true);
         context.addFilter(consent, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
@@ -73,7 +89,12 @@ public final class DemoSite implements AutoCloseable {
 
     /** Starts the site on {@code port} (0: any free one). */
     public static DemoSite start(int port) throws Exception {
-        DemoSite site = new DemoSite(port);
+        return start(port, Trackers.STAND_INS);
+    }
+
+    /** Starts the site on {@code port} (0: any free one), its trackers loading from {@code trackers}. */
+    public static DemoSite start(int port, Trackers trackers) throws Exception {
+        DemoSite site = new DemoSite(port, trackers);
         site.server.start();
         return site;
     }
@@ -123,8 +144,18 @@ public final class DemoSite implements AutoCloseable {
                 return;
             }
             resp.setContentType("text/html;charset=UTF-8");
-            resp.getWriter().write(layout.replace("{title}", page[0]).replace("{content}", page[1])
-                    .replace("{stand-in}", "http://127.0.0.1:" + port() + "/stand-in"));
+            String html = layout.replace("{title}", page[0]).replace("{content}", page[1]);
+            String standIn = "http://127.0.0.1:" + port() + "/stand-in";
+            boolean local = trackers == Trackers.STAND_INS;
+            html = html.replace("{gtag}", local ? standIn + "/google/gtag/js" : "https://www.googletagmanager.com/gtag/js")
+                    .replace("{oktopost}", local ? standIn + "/oktopost/oktrk.js" : "https://static.oktopost.com/oktrk.js")
+                    .replace("{linkedin}", local ? standIn + "/linkedin/li.lms-analytics/insight.min.js"
+                            : "https://snap.licdn.com/li.lms-analytics/insight.min.js")
+                    .replace("{linkedin-pixel}", local ? standIn + "/linkedin/collect/" : "https://px.ads.linkedin.com/collect/")
+                    .replace("{ads-pixel}", local ? standIn + "/google-ads/pagead/viewthroughconversion/123456789/"
+                            : "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/123456789/")
+                    .replace("{leadboxer}", local ? standIn + "/leadboxer/" : "https://script.leadboxer.com/");
+            resp.getWriter().write(html);
         }
     }
 

@@ -1,0 +1,106 @@
+package nl.i3groep.consent.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.Test;
+
+class BannerTest {
+
+    private static String json() throws IOException {
+        return Files.readString(Path.of("src/test/resources/consent.json"));
+    }
+
+    private static Gatekeeper gatekeeper(String json) {
+        return Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
+    }
+
+    @Test
+    void smallEnoughToTravelWithEveryPage() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        String html = new Banner(g.config()).forUndecided("/consent", "/page", "nl", g.decide(null, true), false);
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+            gz.write(html.getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(zipped.size() < 8 * 1024, zipped.size() + " bytes gzipped");
+    }
+
+    @Test
+    void noEvalNoStringBuiltCodeNoOtherHosts() throws IOException {
+        String js = new String(Banner.class.getResourceAsStream("banner.js").readAllBytes(), StandardCharsets.UTF_8);
+        for (String banned : List.of("eval(", "new Function", "Function(", "setTimeout('", "setTimeout(\"",
+                "setInterval(", "document.write", "http://", "https://", "import(")) {
+            assertFalse(js.contains(banned), banned);
+        }
+    }
+
+    @Test
+    void everyChoiceIsAFormThatWorksWithoutJavaScript() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Document d = Jsoup.parse(new Banner(g.config()).markup("/ctx/consent", "/ctx/page?a=1", null,
+                g.decide(null, false), false));
+        Element form = d.selectFirst("[data-consent-banner] form");
+        assertEquals("post", form.attr("method"));
+        assertEquals("/ctx/consent", form.attr("action"));
+        assertEquals("/ctx/page?a=1", form.selectFirst("input[name=return]").val());
+        for (String action : List.of("accept-all", "reject-all", "save")) {
+            Element b = form.selectFirst("button[data-consent-action=" + action + "]");
+            assertEquals("submit", b.attr("type"), action);
+            assertEquals(action, b.val());
+        }
+        assertTrue(form.selectFirst("details > summary[data-consent-action=settings]") != null);
+        assertTrue(form.select("input[name=purpose][checked]").stream()
+                .allMatch(i -> i.val().equals("necessary")), "nothing but necessary is on in advance");
+        assertEquals(5, form.select("input[name=tracker]").size(), "a switch per non-necessary tracker");
+    }
+
+    @Test
+    void speaksTheVisitorsLanguageAndTheSitesWords() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Banner banner = new Banner(g.config());
+        assertEquals("en", banner.language("en-GB,en;q=0.9,nl;q=0.5"));
+        assertEquals("nl", banner.language("nl-NL,nl;q=0.9,en;q=0.8"));
+        assertEquals("nl", banner.language("de-DE"), "neither: the configured default");
+        assertEquals("nl", banner.language(null));
+        Decisions undecided = g.decide(null, false);
+        assertTrue(banner.markup("/consent", "/", "en", undecided, false).contains("Accept all"));
+        assertTrue(banner.markup("/consent", "/", "nl", undecided, false).contains("Alles weigeren"));
+
+        String own = SiteConfigsJson.withBanner(json(),
+                "{\"defaultLanguage\":\"en\",\"texts\":{\"nl\":{\"title\":\"Mag het?\"}}}");
+        Banner custom = new Banner(gatekeeper(own).config());
+        assertEquals("en", custom.language("de-DE"));
+        assertTrue(custom.markup("/consent", "/", "nl", undecided, false).contains("Mag het?"));
+    }
+
+    @Test
+    void underGpcMarketingIsOffAndTheBannerSaysWhy() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Document d = Jsoup.parse(new Banner(g.config()).markup("/consent", "/", "nl", g.decide(null, true), false));
+        assertTrue(d.selectFirst("[data-consent-gpc]").text().contains("Global Privacy Control"));
+        assertTrue(d.selectFirst("input[name=purpose][value=marketing]").hasAttr("disabled"));
+    }
+
+    /** Swaps the banner block of a configuration. */
+    static final class SiteConfigsJson {
+        static String withBanner(String json, String banner) {
+            return json.replaceFirst("\"banner\": \\{[^}]*\\}", "\"banner\": " + banner.replace("$", "\\$"));
+        }
+    }
+}
