@@ -105,8 +105,7 @@ final class ConsentEndpoint {
             case "application/json" -> {
                 Choice choice = json(body);
                 ConsentState state = consent(choice.purposes, choice.trackers);
-                decided(request, response, state, choice.source, gpc);
-                answer(response, 200, gatekeeper.decisionsFor(state, gpc));
+                answer(response, 200, decided(request, response, state, choice.source, gpc));
             }
             case "application/x-www-form-urlencoded" -> {
                 Map<String, String[]> form = form(body);
@@ -144,9 +143,7 @@ final class ConsentEndpoint {
     private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
         sameOrigin(request);
         boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
-        ConsentState state = gatekeeper.withdrawal();
-        decided(request, response, state, Source.WITHDRAWAL, gpc);
-        answer(response, 200, gatekeeper.decisionsFor(state, gpc));
+        answer(response, 200, decided(request, response, gatekeeper.withdrawal(), Source.WITHDRAWAL, gpc));
     }
 
     private ConsentState consent(Map<String, Boolean> purposes, Map<String, Boolean> trackers) {
@@ -157,9 +154,9 @@ final class ConsentEndpoint {
         }
     }
 
-    /** Records the decision, then sets its cookie and expires what it now denies. */
-    private void decided(HttpServletRequest request, HttpServletResponse response, ConsentState state, Source source,
-            boolean gpc) {
+    /** Records the decision, then sets its cookie and expires what it now denies; answers what it now allows. */
+    private Decisions decided(HttpServletRequest request, HttpServletResponse response, ConsentState state,
+            Source source, boolean gpc) {
         try {
             ledger.append(ConsentRecord.of(state, source));
         } catch (RuntimeException e) {
@@ -167,7 +164,9 @@ final class ConsentEndpoint {
             throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
         }
         response.addHeader("Set-Cookie", cookie(request, gatekeeper.cookieValue(state)));
-        cookies.expire(request, response, gatekeeper.decisionsFor(state, gpc));
+        Decisions now = gatekeeper.decisionsFor(state, gpc);
+        cookies.expire(request, response, now);
+        return now;
     }
 
     private String cookie(HttpServletRequest request, String value) {

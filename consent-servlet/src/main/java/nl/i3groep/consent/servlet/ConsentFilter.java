@@ -55,12 +55,9 @@ public class ConsentFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(ConsentFilter.class);
     private static final String FILTERED = ConsentFilter.class.getName() + ".filtered";
 
-    /** Whether the filter sends a Content-Security-Policy. */
-    enum CspMode { OFF, REPORT_ONLY, ENFORCE }
-
     /** What every request of the site shares. */
     record Site(Gatekeeper gatekeeper, HtmlGate gate, TrackerCookies cookies, ConsentEndpoint endpoint, Banner banner,
-            CspMode csp) {
+            ConsentConfig.CspMode csp) {
     }
 
     private Gatekeeper gatekeeper;
@@ -106,7 +103,7 @@ public class ConsentFilter implements Filter {
         Banner banner = new Banner(config);
         site = new Site(gatekeeper, gate != null ? gate : HtmlGate.create(gatekeeper.trackers()), cookies,
                 new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
-                CspMode.valueOf(config.csp().name()));
+                config.csp());
     }
 
     private static ConsentLedger ledgerFor(ConsentConfig config) {
@@ -183,7 +180,7 @@ public class ConsentFilter implements Filter {
         }
         String endpoint = request.getContextPath() + gatekeeper.config().endpointPath();
         // under an enforced CSP, newly allowed hosts are not in this page's policy: reload instead
-        boolean reload = site.csp() == CspMode.ENFORCE;
+        boolean reload = site.csp() == ConsentConfig.CspMode.ENFORCE;
         if (decisions.decided()) {
             return new Page(site.banner().forDecided(endpoint, reload), Optional.empty());
         }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.html.Page;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -337,18 +338,17 @@ final class GatedResponse extends HttpServletResponseWrapper {
         // a response the application committed before its first byte still has its body gated;
         // only the headers below can no longer be sent (the container ignores them)
         super.addHeader("Vary", "Cookie");
-        Set<String> hosts = Csp.allowedHosts(site.gatekeeper().trackers(), decisions);
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
             LOG.debug("HTML body the gate cannot read (charset {}, encoding {}): served under a fail-closed CSP",
                     charset, encoding);
             mode = Mode.PASSTHROUGH;
             releaseHeld();
-            super.addHeader("Content-Security-Policy", Csp.failClosed(hosts));
+            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             return;
         }
         Page pageNow = page;
-        if (site.csp() != ConsentFilter.CspMode.OFF) {
+        if (site.csp() != ConsentConfig.CspMode.OFF) {
             nonce = Csp.nonce();
             // the application's own policies must admit what the filter keeps and inserts
             for (String header : java.util.List.of("Content-Security-Policy", "Content-Security-Policy-Report-Only")) {
@@ -361,8 +361,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
                     }
                 }
             }
-            super.addHeader(site.csp() == ConsentFilter.CspMode.ENFORCE ? "Content-Security-Policy"
-                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, hosts));
+            super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
+                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()));
             pageNow = new Page(page.bodyEndHtml(), Optional.of(nonce));
         }
         heldLength = -1;
@@ -370,6 +370,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
         OutputStream gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
         target = gzip ? new GunzipStream(gated) : gated;
         mode = Mode.GATED;
+    }
+
+    private Set<String> allowedHosts() {
+        return Csp.allowedHosts(site.gatekeeper().trackers(), decisions);
     }
 
     static boolean isHtml(String contentType) {
