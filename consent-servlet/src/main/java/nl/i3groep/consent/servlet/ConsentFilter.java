@@ -25,7 +25,7 @@ import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.html.HtmlGate;
 import nl.i3groep.consent.html.Page;
 import nl.i3groep.consent.ledger.ConsentLedger;
-import nl.i3groep.consent.ledger.MemoryLedger;
+import nl.i3groep.consent.ledger.LedgerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +98,7 @@ public class ConsentFilter implements Filter {
         if (ledger == null) {
             ledger = ledgerFor(gatekeeper.config());
         }
+        retention = scheduleRetention(ledger, gatekeeper.config().ledger().retention());
         ConsentConfig config = gatekeeper.config();
         TrackerCookies cookies = new TrackerCookies(gatekeeper.trackers());
         Banner banner = new Banner(config);
@@ -106,13 +107,35 @@ public class ConsentFilter implements Filter {
                 config.csp());
     }
 
-    private static ConsentLedger ledgerFor(ConsentConfig config) {
-        if (config.ledger().type() != ConsentConfig.LedgerType.MEMORY) {
-            // the durable stores come with the ledger work; until then say so loudly, once
-            LOG.warn("ledger type {} is not available in this version: decisions are kept in memory only",
-                    config.ledger().type().name().toLowerCase(java.util.Locale.ROOT));
+    private static ConsentLedger ledgerFor(ConsentConfig config) throws ServletException {
+        try {
+            return ConsentLedger.open(config.ledger());
+        } catch (LedgerException e) {
+            throw new ServletException("ConsentFilter: ledger: " + e.getMessage(), e);
         }
-        return new MemoryLedger();
+    }
+
+    /** Runs the daily retention purge; shut down by {@link #destroy}. */
+    private java.util.concurrent.ScheduledExecutorService retention;
+
+    /** Applies the retention period now and then daily, on a daemon thread of its own. */
+    private static java.util.concurrent.ScheduledExecutorService scheduleRetention(ConsentLedger ledger,
+            java.time.Duration period) {
+        java.util.concurrent.ScheduledExecutorService executor =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                    Thread t = new Thread(task, "consent-ledger-retention");
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                ledger.purgeExpired(period);
+            } catch (RuntimeException e) {
+                // a failed sweep must not end the schedule; tomorrow's catches up
+                LOG.error("consent ledger retention purge failed", e);
+            }
+        }, 0, 1, java.util.concurrent.TimeUnit.DAYS);
+        return executor;
     }
 
     @Override
@@ -192,6 +215,10 @@ public class ConsentFilter implements Filter {
 
     @Override
     public void destroy() {
+        if (retention != null) {
+            // no interrupt: a purge under way finishes, and closing the ledger waits for it
+            retention.shutdown();
+        }
         if (ledger != null) {
             ledger.close();
         }

@@ -1,0 +1,25 @@
+package nl.i3groep.consent.ledger;
+
+import nl.i3groep.consent.config.ConsentConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Behind {@link ConsentLedger#open}: an interface cannot hold a private logger. */
+final class Ledgers {
+
+    static final Logger LOG = LoggerFactory.getLogger(ConsentLedger.class);
+
+    private Ledgers() {
+    }
+
+    static ConsentLedger open(ConsentConfig.LedgerSettings settings) {
+        return switch (settings.type()) {
+            case FILE -> FileLedger.open(settings.path().orElseThrow(
+                    () -> new LedgerException("ledger type file needs a \"path\"")));
+            case JDBC -> JdbcLedger.open(settings.url().orElseThrow(
+                    () -> new LedgerException("ledger type jdbc needs a \"url\"")),
+                    settings.user().orElse(null), settings.password().orElse(null));
+            case MEMORY -> new MemoryLedger();
+        };
+    }
+}

@@ -1,0 +1,138 @@
+package nl.i3groep.consent.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nl.i3groep.consent.ledger.ConsentRecord.Source;
+
+/**
+ * The one JSON form of a record, shared by the file store's lines and by the export, so that what
+ * a visitor is shown is exactly what is kept.
+ */
+final class RecordJson {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private RecordJson() {
+    }
+
+    static ObjectNode tree(ConsentRecord r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("seq", r.sequence());
+        o.put("consentId", r.consentId());
+        o.put("time", r.time().toString());
+        o.put("policyVersion", r.policyVersion());
+        ObjectNode purposes = o.putObject("purposes");
+        r.purposes().forEach(purposes::put);
+        ObjectNode trackers = o.putObject("trackers");
+        r.trackers().forEach(trackers::put);
+        o.put("source", r.source().name());
+        return o;
+    }
+
+    /** One line of the file store, with its newline. */
+    static byte[] line(ConsentRecord r) {
+        try {
+            byte[] json = JSON.writeValueAsBytes(tree(r));
+            byte[] line = new byte[json.length + 1];
+            System.arraycopy(json, 0, line, 0, json.length);
+            line[json.length] = '\n';
+            return line;
+        } catch (JsonProcessingException e) {
+            throw new LedgerException("cannot write record " + r.sequence() + " as JSON", e);
+        }
+    }
+
+    /** Choices as a JSON object, for a database column. */
+    static String choices(Map<String, Boolean> choices) {
+        ObjectNode o = JSON.createObjectNode();
+        choices.forEach(o::put);
+        return o.toString();
+    }
+
+    static Map<String, Boolean> choices(String json) {
+        try {
+            return choices(JSON.readTree(json), "choices");
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("choices are not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads one record; strict, so that a torn or foreign line is recognised as such.
+     *
+     * @throws IllegalArgumentException when it is not a complete record
+     */
+    static ConsentRecord parse(String line) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (o == null || !o.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        try {
+            JsonNode seq = field(o, "seq");
+            if (!seq.canConvertToExactIntegral() || !seq.canConvertToLong() || seq.longValue() <= 0) {
+                throw new IllegalArgumentException("seq is not a positive integer");
+            }
+            return new ConsentRecord(seq.longValue(), text(o, "consentId"), Instant.parse(text(o, "time")),
+                    text(o, "policyVersion"), choices(field(o, "purposes"), "purposes"),
+                    choices(field(o, "trackers"), "trackers"), Source.valueOf(text(o, "source")));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("time is not an ISO-8601 instant", e);
+        }
+    }
+
+    /** The export of one consent id: {@code {"consentId":…,"records":[…]}}. */
+    static String export(String consentId, List<ConsentRecord> records) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("consentId", consentId);
+        ArrayNode list = o.putArray("records");
+        records.forEach(r -> list.add(tree(r)));
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new LedgerException("cannot write the export of " + consentId, e);
+        }
+    }
+
+    private static JsonNode field(JsonNode o, String name) {
+        JsonNode v = o.get(name);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode o, String name) {
+        JsonNode v = field(o, name);
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException(name + " is not a string");
+        }
+        return v.textValue();
+    }
+
+    private static Map<String, Boolean> choices(JsonNode o, String name) {
+        if (!o.isObject()) {
+            throw new IllegalArgumentException(name + " is not an object");
+        }
+        Map<String, Boolean> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            if (!e.getValue().isBoolean()) {
+                throw new IllegalArgumentException(name + "." + e.getKey() + " is not true or false");
+            }
+            map.put(e.getKey(), e.getValue().booleanValue());
+        }
+        return map;
+    }
+}

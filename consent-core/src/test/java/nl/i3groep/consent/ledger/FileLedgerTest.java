@@ -1,0 +1,158 @@
+package nl.i3groep.consent.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import nl.i3groep.consent.ledger.ConsentRecord.Source;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileLedgerTest extends DurableLedgerContract {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected ConsentLedger openEmpty() {
+        return FileLedger.open(dir);
+    }
+
+    @Override
+    protected ConsentLedger reopen() {
+        return FileLedger.open(dir);
+    }
+
+    private List<String> files() throws Exception {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesOneJsonLinePerRecordIntoOneFilePerMonth() throws Exception {
+        ConsentRecord november = ledger.append(record(Instant.parse("2026-11-30T23:59:59Z"), Source.BANNER));
+        ConsentRecord december = ledger.append(record(Instant.parse("2026-12-01T00:00:00Z"), Source.FORM));
+        assertEquals(List.of("ledger-2026-11.jsonl", "ledger-2026-12.jsonl", "ledger.lock"), files());
+        List<String> lines = Files.readAllLines(dir.resolve("ledger-2026-11.jsonl"));
+        assertEquals(1, lines.size());
+        assertEquals(november, RecordJson.parse(lines.get(0)));
+        assertTrue(lines.get(0).startsWith("{\"seq\":" + november.sequence() + ",\"consentId\":\""), lines.get(0));
+        assertEquals(List.of(december), Files.readAllLines(dir.resolve("ledger-2026-12.jsonl")).stream()
+                .map(RecordJson::parse).toList());
+    }
+
+    @Test
+    void aTornLastLineIsReportedCutOffAndAppendingGoesOnCleanly() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ConsentRecord b = ledger.append(record(NOW, Source.BANNER));
+        ledger.close();
+        Path file = dir.resolve("ledger-2026-11.jsonl");
+        Files.write(file, "{\"seq\":3,\"consentId\":\"abc".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+
+        FileLedger reopened = FileLedger.open(dir);
+        ledger = reopened;
+        assertEquals(1, reopened.recovered().size(), reopened.recovered().toString());
+        String report = reopened.recovered().get(0);
+        assertTrue(report.contains(file.toString() + ":3") && report.contains("torn"), report);
+        ConsentRecord c = ledger.append(record(NOW, Source.API));
+        assertEquals(b.sequence() + 1, c.sequence());
+        assertEquals(List.of(a, b, c), reopened.records());
+        assertEquals(3, Files.readAllLines(file).stream().map(RecordJson::parse).count());
+    }
+
+    @Test
+    void anUnreadableLineInsideAFileIsReportedAndSkippedNotCut() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.close();
+        Path file = dir.resolve("ledger-2026-11.jsonl");
+        Files.write(file, "\u0000\u0000garbage\n".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+        FileLedger reopened = FileLedger.open(dir);
+        ledger = reopened;
+        ConsentRecord b = ledger.append(record(NOW, Source.BANNER));
+        assertTrue(reopened.recovered().get(0).contains(file + ":2"), reopened.recovered().toString());
+        assertEquals(List.of(a, b), reopened.records());
+        assertEquals(3, Files.readAllLines(file).size());
+    }
+
+    @Test
+    void eraseAndPurgeReplaceFilesWholeAndLeaveNothingBehind() throws Exception {
+        ConsentRecord old = ledger.append(record(Instant.parse("2024-01-10T00:00:00Z"), Source.BANNER));
+        ConsentRecord keep = ledger.append(record(NOW, Source.BANNER));
+        ConsentRecord gone = ledger.append(record(NOW, Source.FORM));
+        assertEquals(1, ledger.erase(gone.consentId()));
+        assertEquals(1, ledger.purge(Instant.parse("2025-01-01T00:00:00Z")));
+        assertEquals(List.of("ledger-2026-11.jsonl", "ledger.lock", "ledger.next"), files());
+        assertEquals(List.of(keep), ((FileLedger) ledger).records());
+        assertEquals(List.of(), ledger.find(old.consentId()));
+        ConsentRecord after = ledger.append(record(NOW, Source.API));
+        assertEquals(List.of(keep, after), ((FileLedger) ledger).records());
+    }
+
+    @Test
+    void oneDirectoryIsOpenOnceAndAClosedLedgerRefuses() {
+        LedgerException twice = assertThrows(LedgerException.class, () -> FileLedger.open(dir));
+        assertTrue(twice.getMessage().contains("already open") && twice.getMessage().contains(dir.toString()),
+                twice.getMessage());
+        ledger.close();
+        LedgerException closed = assertThrows(LedgerException.class, () -> ledger.append(record(NOW, Source.API)));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        ledger = FileLedger.open(dir);
+    }
+
+    @Test
+    void aDirectoryThatCannotBeMadeFailsClearly() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        LedgerException e = assertThrows(LedgerException.class, () -> FileLedger.open(file.resolve("ledger")));
+        assertTrue(e.getMessage().contains("cannot open the consent ledger in " + file.resolve("ledger")),
+                e.getMessage());
+    }
+
+    @Test
+    void concurrentAppendsShareForces() throws Exception {
+        FileLedger file = (FileLedger) ledger;
+        long before = file.forces();
+        int threads = 8;
+        int each = 500;
+        Thread[] appenders = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            appenders[t] = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    ledger.append(record(NOW, Source.BANNER));
+                }
+            });
+            appenders[t].start();
+        }
+        for (Thread t : appenders) {
+            t.join();
+        }
+        long forces = file.forces() - before;
+        assertEquals(threads * each, file.records().size());
+        assertTrue(forces > 0 && forces < threads * each, forces + " forces for " + threads * each + " appends");
+    }
+
+    @Test
+    void anInterruptedAppenderNeitherFailsNorBreaksTheLedgerForOthers() throws Exception {
+        Thread.currentThread().interrupt();
+        ConsentRecord a;
+        try {
+            a = ledger.append(record(NOW, Source.BANNER));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        }
+        ConsentRecord[] b = new ConsentRecord[1];
+        Thread other = new Thread(() -> b[0] = ledger.append(record(NOW, Source.FORM)));
+        other.start();
+        other.join();
+        ledger.close();
+        ledger = reopen();
+        assertEquals(List.of(a, b[0]), ((FileLedger) ledger).records());
+    }
+}

@@ -1,0 +1,201 @@
+package nl.i3groep.consent.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import nl.i3groep.consent.ConsentState;
+import nl.i3groep.consent.ledger.ConsentRecord.Source;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every store must do. A store's test extends this and says how to open a fresh, empty
+ * ledger; {@link DurableLedgerContract} adds what only stores that outlive the JVM can show.
+ */
+abstract class LedgerContract {
+
+    static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+
+    protected ConsentLedger ledger;
+
+    /** A ledger with nothing in it, for one test. */
+    protected abstract ConsentLedger openEmpty() throws Exception;
+
+    @BeforeEach
+    void openLedger() throws Exception {
+        ledger = openEmpty();
+    }
+
+    @AfterEach
+    void closeLedger() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    static ConsentRecord record(String consentId, Instant time, Source source) {
+        return new ConsentRecord(0, consentId, time, "2024-05", Map.of("analytics", true, "marketing", false),
+                Map.of("linkedin-insight", false), source);
+    }
+
+    static ConsentRecord record(Instant time, Source source) {
+        return record(ConsentState.newConsentId(), time, source);
+    }
+
+    @Test
+    void appendNumbersRecordsUniquelyAndFindReturnsThoseOfOneIdInOrder() {
+        String a = ConsentState.newConsentId();
+        ConsentRecord first = ledger.append(record(a, NOW, Source.BANNER));
+        ConsentRecord other = ledger.append(record(NOW, Source.API));
+        ConsentRecord second = ledger.append(record(a, NOW.plusSeconds(60), Source.WITHDRAWAL));
+
+        assertTrue(first.sequence() > 0, "numbered on append: " + first);
+        assertTrue(first.sequence() < other.sequence() && other.sequence() < second.sequence(),
+                first.sequence() + ", " + other.sequence() + ", " + second.sequence());
+        assertEquals(List.of(first, second), ledger.find(a));
+        assertEquals(List.of(other), ledger.find(other.consentId()));
+        assertEquals(List.of(), ledger.find(ConsentState.newConsentId()));
+    }
+
+    @Test
+    void keepsEveryFieldOfEverySource() {
+        String id = ConsentState.newConsentId();
+        List<ConsentRecord> appended = new ArrayList<>();
+        int i = 0;
+        for (Source source : Source.values()) {
+            appended.add(ledger.append(new ConsentRecord(0, id, NOW.plusSeconds(i++), "policy-" + i,
+                    Map.of("analytics", i % 2 == 0, "marketing", i % 3 == 0, "social-" + i, true),
+                    i == 1 ? Map.of() : Map.of("google-ads", false, "oktopost", true), source)));
+        }
+        assertEquals(appended, ledger.find(id));
+        ConsentRecord fromState = ConsentRecord.of(ConsentState.decide(NOW, "2024-05", Map.of("analytics", false),
+                Map.of("google-analytics", true)), Source.GPC);
+        assertEquals(fromState.numbered(ledger.append(fromState).sequence()), ledger.find(fromState.consentId()).get(0));
+    }
+
+    @Test
+    void appendAllNumbersABatchInOrder() {
+        String id = ConsentState.newConsentId();
+        List<ConsentRecord> batch = List.of(record(id, NOW, Source.BANNER), record(id, NOW.plusSeconds(1), Source.FORM),
+                record(id, NOW.plusSeconds(2), Source.WITHDRAWAL));
+        List<ConsentRecord> numbered = ledger.appendAll(batch);
+        assertEquals(3, numbered.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(batch.get(i).numbered(numbered.get(i).sequence()), numbered.get(i));
+        }
+        assertTrue(numbered.get(0).sequence() < numbered.get(1).sequence()
+                && numbered.get(1).sequence() < numbered.get(2).sequence(), numbered.toString());
+        assertEquals(numbered, ledger.find(id));
+        assertEquals(List.of(), ledger.appendAll(List.of()));
+    }
+
+    @Test
+    void exportsWhatIsHeldAsJson() throws Exception {
+        ConsentRecord r = ledger.append(record(NOW, Source.FORM));
+        ledger.append(record(NOW, Source.BANNER));
+        JsonNode export = new ObjectMapper().readTree(ledger.export(r.consentId()));
+        assertEquals(r.consentId(), export.get("consentId").textValue());
+        assertEquals(1, export.get("records").size());
+        JsonNode one = export.get("records").get(0);
+        assertEquals(r.sequence(), one.get("seq").longValue());
+        assertEquals(r.consentId(), one.get("consentId").textValue());
+        assertEquals("2026-11-24T12:00:00Z", one.get("time").textValue());
+        assertEquals("2024-05", one.get("policyVersion").textValue());
+        assertTrue(one.get("purposes").get("analytics").booleanValue());
+        assertEquals(false, one.get("purposes").get("marketing").booleanValue());
+        assertEquals(false, one.get("trackers").get("linkedin-insight").booleanValue());
+        assertEquals("FORM", one.get("source").textValue());
+        assertEquals(r, RecordJson.parse(one.toString()));
+
+        JsonNode none = new ObjectMapper().readTree(ledger.export("unknown"));
+        assertEquals("unknown", none.get("consentId").textValue());
+        assertEquals(0, none.get("records").size());
+    }
+
+    @Test
+    void eraseRemovesEveryRecordOfOneIdAndNothingElse() {
+        String id = ConsentState.newConsentId();
+        ledger.append(record(id, NOW, Source.BANNER));
+        ConsentRecord other = ledger.append(record(NOW, Source.BANNER));
+        ledger.append(record(id, NOW.minus(Duration.ofDays(40)), Source.WITHDRAWAL));
+
+        assertEquals(2, ledger.erase(id));
+        assertEquals(List.of(), ledger.find(id));
+        assertEquals(0, ledger.erase(id));
+        assertEquals(List.of(other), ledger.find(other.consentId()));
+    }
+
+    @Test
+    void purgeRemovesWhatIsStrictlyOlderThanTheCutoff() {
+        ConsentRecord ancient = ledger.append(record(Instant.parse("2023-01-15T00:00:00Z"), Source.API));
+        ConsentRecord sameMonthBefore = ledger.append(record(NOW.minusSeconds(1), Source.BANNER));
+        ConsentRecord atCutoff = ledger.append(record(NOW, Source.BANNER));
+        ConsentRecord after = ledger.append(record(NOW.plus(Duration.ofDays(45)), Source.FORM));
+
+        assertEquals(2, ledger.purge(NOW));
+        assertEquals(List.of(), ledger.find(ancient.consentId()));
+        assertEquals(List.of(), ledger.find(sameMonthBefore.consentId()));
+        assertEquals(List.of(atCutoff), ledger.find(atCutoff.consentId()));
+        assertEquals(List.of(after), ledger.find(after.consentId()));
+        assertEquals(0, ledger.purge(NOW));
+    }
+
+    @Test
+    void purgeExpiredAppliesTheRetentionPeriod() {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        ConsentRecord expired = ledger.append(record(NOW.minus(Duration.ofDays(731)), Source.BANNER));
+        ConsentRecord kept = ledger.append(record(NOW.minus(Duration.ofDays(729)), Source.BANNER));
+        assertEquals(1, ledger.purgeExpired(Duration.ofDays(730), clock));
+        assertEquals(List.of(), ledger.find(expired.consentId()));
+        assertEquals(List.of(kept), ledger.find(kept.consentId()));
+    }
+
+    @Test
+    void concurrentAppendsLoseNoneAndDuplicateNone() throws Exception {
+        int threads = 8;
+        int each = 10_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<String> ids = new ArrayList<>();
+            List<Future<List<Long>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String id = ConsentState.newConsentId();
+                ids.add(id);
+                Callable<List<Long>> appender = () -> {
+                    List<Long> sequences = new ArrayList<>(each);
+                    for (int i = 0; i < each; i++) {
+                        sequences.add(ledger.append(record(id, NOW.plusSeconds(i), Source.BANNER)).sequence());
+                    }
+                    return sequences;
+                };
+                results.add(pool.submit(appender));
+            }
+            Set<Long> all = new HashSet<>();
+            for (int t = 0; t < threads; t++) {
+                List<Long> acknowledged = results.get(t).get();
+                all.addAll(acknowledged);
+                List<Long> stored = ledger.find(ids.get(t)).stream().map(ConsentRecord::sequence).toList();
+                assertEquals(acknowledged, stored, "thread " + t + ": what was acknowledged is what is stored");
+            }
+            assertEquals(threads * each, all.size(), "sequence numbers are unique");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
