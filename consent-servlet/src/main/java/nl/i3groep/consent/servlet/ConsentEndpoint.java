@@ -157,14 +157,17 @@ final class ConsentEndpoint {
     /** Records the decision, then sets its cookie and expires what it now denies; answers what it now allows. */
     private Decisions decided(HttpServletRequest request, HttpServletResponse response, ConsentState state,
             Source source, boolean gpc) {
+        Decisions now = gatekeeper.decisionsFor(state, gpc);
+        // the browser's signal overrode a grant: the record says that the denial came from GPC
+        boolean gpcDenied = now.gpc() && state.purposes().entrySet().stream()
+                .anyMatch(e -> e.getValue() && !now.allowsPurpose(e.getKey()));
         try {
-            ledger.append(ConsentRecord.of(state, source));
+            ledger.append(ConsentRecord.of(state, gpcDenied ? Source.GPC : source));
         } catch (RuntimeException e) {
             LOG.error("consent not recorded; answered 503", e);
             throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
         }
         response.addHeader("Set-Cookie", cookie(request, gatekeeper.cookieValue(state)));
-        Decisions now = gatekeeper.decisionsFor(state, gpc);
         cookies.expire(request, response, now);
         return now;
     }

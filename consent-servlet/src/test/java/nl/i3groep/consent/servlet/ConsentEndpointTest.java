@@ -134,6 +134,19 @@ class ConsentEndpointTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void aGrantOverriddenByGlobalPrivacyControlIsRecordedAsSuch(Target t) throws Exception {
+        JsonNode s = json(postJson(t, "{\"purposes\":{\"analytics\":true,\"marketing\":true}}", "Sec-GPC", "1"));
+        assertTrue(s.get("gpc").booleanValue());
+        assertFalse(s.get("purposes").get("marketing").booleanValue(), "GPC keeps marketing off");
+        assertTrue(s.get("purposes").get("analytics").booleanValue());
+        assertEquals(ConsentRecord.Source.GPC, t.ledger().find(s.get("consentId").textValue()).get(0).source());
+        JsonNode plain = json(postJson(t, "{\"purposes\":{\"analytics\":true,\"marketing\":false}}", "Sec-GPC", "1"));
+        assertEquals(ConsentRecord.Source.API, t.ledger().find(plain.get("consentId").textValue()).get(0).source(),
+                "nothing overridden: the visitor's own refusal");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void theNoJavaScriptFormComesBackToThePage(Target t) throws Exception {
         HttpResponse<byte[]> r = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
                 "action=save&purpose=analytics&return=%2Fpage%3Fx%3D1".getBytes(StandardCharsets.US_ASCII),
