@@ -24,7 +24,10 @@ import java.nio.charset.StandardCharsets;
  * <p>Speed: untouched bytes are never copied, only written as runs of the caller's array. A tag
  * that lies wholly inside one write has its end found (and, if it is to be inspected, its
  * attributes parsed) by {@link Tag}'s tight loops rather than this state switch; both follow the
- * same attribute states, and the tests check that every chunking gives the same output.
+ * same attribute states, and the tests check that every chunking gives the same output. After
+ * the head, outside SVG/MathML, text, comments and tags that change nothing go through
+ * {@link #plainRun}, one small loop that the JIT compiles on its own; it hands anything else, or
+ * anything cut off by the end of a write, back to the states at its {@code <}.
  *
  * <p>Memory: a held tag is at most {@link #CAP} bytes, a held inline script's content at most
  * {@link #CAP} more (plus one write's worth while deciding). An interesting tag longer than that
@@ -374,6 +377,9 @@ final class GateStream extends OutputStream {
                 case DATA: {
                     if (doc == UNKNOWN || (doc == DOCUMENT && phase != AFTER_HEAD)) {
                         i = slowText(b, i, end);
+                    } else if (foreign == 0 && !holding) {
+                        // most of a page: text and plain tags, passed over in a loop of their own
+                        i = plainRun(b, i, end);
                     }
                     int j = Bytes.indexOf(b, (byte) '<', i, end);
                     if (j == end) {
@@ -584,6 +590,12 @@ final class GateStream extends OutputStream {
                     if (j == end) {
                         return;
                     }
+                    if (j + 8 < end && b[j + 1] == '/' && isScriptName(b, j + 2) && NAME_END[b[j + 8] & 0xff]) {
+                        // the usual end, "</script" and its delimiter in this write: what SD_LT,
+                        // SD_END_OPEN and SD_END_NAME would find, without a round per byte
+                        i = scriptEnd(b, j + 8);
+                        break;
+                    }
                     i = j + 1;
                     state = SD_LT;
                     break;
@@ -719,6 +731,99 @@ final class GateStream extends OutputStream {
                     throw new IllegalStateException("state " + state);
             }
         }
+    }
+
+    /**
+     * The fast path of the data state, for the bulk of a page: text, and complete tags that change
+     * nothing here (not held, no raw text after them, not SVG/MathML, not an end of head, body or
+     * html). Only valid after the head (or in a fragment) outside foreign content, when nothing is
+     * held; then such a tag's only effect in {@link #nameDone} and {@link #tagEnd} is to stay in
+     * the data state. It reads a tag exactly as {@link #tagName} and {@link Tag#skipTo} do, and
+     * stops at the {@code <} of anything else (or of a tag not complete in this write), which the
+     * general path then takes from the start. Kept small so the JIT compiles it on its own, whole.
+     */
+    private int plainRun(byte[] b, int i, int end) {
+        while (true) {
+            int j = Bytes.indexOf(b, (byte) '<', i, end);
+            if (j + 2 >= end) {
+                return j;
+            }
+            int p = j + 1;
+            boolean et = b[p] == '/';
+            if (et) {
+                p++;
+            }
+            if (!isAlpha(b[p])) {
+                if (!et && b[p] == '!') {
+                    int after = commentEnd(b, j, end);
+                    if (after > 0) {
+                        i = after;
+                        continue;
+                    }
+                }
+                return j;
+            }
+            int n = 0;
+            long k0 = 0;
+            long k1 = 0;
+            while (p < end) {
+                byte c = b[p];
+                if (NAME_END[c & 0xff]) {
+                    break;
+                }
+                long l = (c >= 'A' && c <= 'Z') ? c + 32 : c & 0xff;
+                if (n < 8) {
+                    k0 = k0 << 8 | l;
+                } else if (n < Names.MAX) {
+                    k1 = k1 << 8 | l;
+                }
+                n++;
+                p++;
+            }
+            if (p == end) {
+                return j;
+            }
+            int code = Names.mayBeNotable(b[et ? j + 2 : j + 1], n) ? Names.lookup(k0, k1, n) : 0;
+            int el = code & 0xff;
+            if (et ? el == Names.HEAD || el == Names.BODY || el == Names.HTML
+                    : (code & (Names.F_HELD | Names.F_RAW)) != 0 || el == Names.SVG || el == Names.MATH
+                            || el == Names.PLAINTEXT) {
+                return j;
+            }
+            int after = skip.skipTo(b, p, end);
+            if (after < 0) {
+                return j;
+            }
+            if (trace != null) {
+                trace.tag(b, j, after, et);
+            }
+            i = after;
+        }
+    }
+
+    /**
+     * For {@link #plainRun}: if {@code b[j]} begins a comment ({@code <!--}) that ends in this write,
+     * the index after its end; else -1. The same ends as the comment states: {@code <!-->},
+     * {@code <!--->}, then the first {@code -->} or {@code --!>} whose dashes follow the opening.
+     */
+    private static int commentEnd(byte[] b, int j, int end) {
+        int p = j + 4; // after "<!--"
+        if (p + 1 >= end || b[j + 2] != '-' || b[j + 3] != '-') {
+            return -1;
+        }
+        if (b[p] == '>') {
+            return p + 1;
+        }
+        if (b[p] == '-' && b[p + 1] == '>') {
+            return p + 2;
+        }
+        for (int k = Bytes.indexOf(b, (byte) '>', p, end); k < end; k = Bytes.indexOf(b, (byte) '>', k + 1, end)) {
+            if (k - 2 >= p && b[k - 1] == '-' && b[k - 2] == '-'
+                    || k - 3 >= p && b[k - 1] == '!' && b[k - 2] == '-' && b[k - 3] == '-') {
+                return k + 1;
+            }
+        }
+        return -1;
     }
 
     /** The tag name state: the name lower-cased into {@code nameK0/nameK1}, then on into the attributes. */
@@ -1093,7 +1198,11 @@ final class GateStream extends OutputStream {
     private void decideInline(int contentEnd) throws IOException {
         int from = vo + scriptTagLen;
         long bits = markers.scan(vb, from, Math.min(contentEnd, from + CAP));
-        tag.parse(vb, vo, from);
+        // the start tag was parsed when it ended; its spans still hold if it has not moved since
+        // (held bytes only move to a new array, and are only appended to)
+        if (tag.b != vb || tag.start != vo || tag.end != from) {
+            tag.parse(vb, vo, from);
+        }
         noteSeen(bits);
         if (bits != 0 && !allows(bits)) {
             inert(bits, true);
@@ -1432,6 +1541,16 @@ final class GateStream extends OutputStream {
                     "text/x-javascript" -> true;
             default -> false;
         };
+    }
+
+    /** Whether {@code b[i, i + 6)} is "script" in any case. */
+    private static boolean isScriptName(byte[] b, int i) {
+        for (int k = 0; k < SCRIPT_NAME.length; k++) {
+            if (lower(b[i + k]) != SCRIPT_NAME[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isAlpha(byte c) {

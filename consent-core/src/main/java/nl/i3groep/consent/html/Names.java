@@ -31,6 +31,12 @@ final class Names {
     private static final int[] LEN = new int[SIZE];
     private static final int[] CODE = new int[SIZE];
     private static final byte[][] NAME = new byte[32][];
+    /**
+     * Per first letter (a-z), a bit per length (1 to {@link #MAX}) of the names that make a tag
+     * more than plain text-level markup: held, raw text, SVG/MathML, plaintext, head/body/html.
+     * Lets the data state's fast path pass most tags without a lookup.
+     */
+    private static final int[] NOTABLE = new int[26];
 
     static {
         def("script", SCRIPT | F_HELD | F_HEAD);
@@ -83,6 +89,11 @@ final class Names {
         while (LEN[h] != 0) {
             h = (h + 1) & (SIZE - 1);
         }
+        int el = code & 0xff;
+        if ((code & (F_HELD | F_RAW)) != 0 || el == SVG || el == MATH || el == PLAINTEXT || el == HEAD || el == BODY
+                || el == HTML) {
+            NOTABLE[b[0] - 'a'] |= 1 << b.length;
+        }
         K0[h] = k0;
         K1[h] = k1;
         LEN[h] = b.length;
@@ -104,6 +115,15 @@ final class Names {
     private static int slot(long k0, long k1, int len) {
         long h = (k0 * 0x9E3779B97F4A7C15L) ^ (k1 * 0xC2B2AE3D27D4EB4FL) ^ len;
         return (int) (h ^ (h >>> 29)) & (SIZE - 1);
+    }
+
+    /**
+     * False if no name that starts with the ASCII letter {@code first} (either case) and has
+     * {@code len} bytes is held, raw text, svg, math, plaintext, head, body or html; such a tag
+     * needs no {@link #lookup} in the fast path. True means "look it up".
+     */
+    static boolean mayBeNotable(byte first, int len) {
+        return len <= MAX && (NOTABLE[(first | 0x20) - 'a'] & (1 << len)) != 0;
     }
 
     /** The code of a lower-case name of {@code len} bytes held in {@code b[0, min(len, MAX))}; 0 if none. */
