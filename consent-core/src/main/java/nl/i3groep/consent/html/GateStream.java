@@ -735,10 +735,10 @@ final class GateStream extends OutputStream {
 
     /**
      * The fast path of the data state, for the bulk of a page: text, and complete tags that change
-     * nothing here (not held, no raw text after them, not SVG/MathML, not an end of head, body or
-     * html). Only valid after the head (or in a fragment) outside foreign content, when nothing is
-     * held; then such a tag's only effect in {@link #nameDone} and {@link #tagEnd} is to stay in
-     * the data state. It reads a tag exactly as {@link #tagName} and {@link Tag#skipTo} do, and
+     * nothing here (no raw text after them, not SVG/MathML, not an end of head, body or html; held
+     * elements only when {@link #plainUrlTag} or {@link #plainScript} show them unchanged). Only
+     * valid after the head (or in a fragment) outside foreign content, when nothing is held; then
+     * such a tag's only effect in {@link #nameDone} and {@link #tagEnd} is to stay in the data state. It reads a tag exactly as {@link #tagName} and {@link Tag#skipTo} do, and
      * stops at the {@code <} of anything else (or of a tag not complete in this write), which the
      * general path then takes from the start. Kept small so the JIT compiles it on its own, whole.
      */
@@ -785,12 +785,26 @@ final class GateStream extends OutputStream {
             }
             int code = Names.mayBeNotable(b[et ? j + 2 : j + 1], n) ? Names.lookup(k0, k1, n) : 0;
             int el = code & 0xff;
-            if (et ? el == Names.HEAD || el == Names.BODY || el == Names.HTML
-                    : (code & (Names.F_HELD | Names.F_RAW)) != 0 || el == Names.SVG || el == Names.MATH
-                            || el == Names.PLAINTEXT) {
+            int after;
+            if (et) {
+                if (el == Names.HEAD || el == Names.BODY || el == Names.HTML) {
+                    return j;
+                }
+                after = skip.skipTo(b, p, end);
+            } else if ((code & Names.F_RAW) != 0 || el == Names.SVG || el == Names.MATH || el == Names.PLAINTEXT) {
                 return j;
+            } else if ((code & Names.F_HELD) == 0) {
+                after = skip.skipTo(b, p, end);
+            } else if (el == Names.SCRIPT) {
+                after = plainScript(b, j, p, end);
+                if (after < 0) {
+                    return j;
+                }
+                i = after;
+                continue;
+            } else {
+                after = plainUrlTag(b, j, p, end);
             }
-            int after = skip.skipTo(b, p, end);
             if (after < 0) {
                 return j;
             }
@@ -799,6 +813,56 @@ final class GateStream extends OutputStream {
             }
             i = after;
         }
+    }
+
+    /**
+     * For {@link #plainRun}: a URL element ({@code <img>}, {@code <source>}, {@code <link>}, ...)
+     * that {@link #urlElement} would pass unchanged, as {@link Tag#skipPlainTo} shows: the index
+     * after its end, else -1 (the general path then decides it).
+     */
+    private int plainUrlTag(byte[] b, int j, int p, int end) {
+        int after = skip.skipPlainTo(b, p, end);
+        return after - j > CAP ? -1 : after;
+    }
+
+    /**
+     * For {@link #plainRun}: a script that stays as it is: a {@linkplain Tag#skipPlainTo plain}
+     * start tag, no nonce to add, its content complete in this write without {@code <!} (where the
+     * escaped states begin) and without any tracker's marker. The index after its end tag, else -1.
+     * Whatever its type and a relative src, such a script is kept by {@link #scriptTag} and
+     * {@link #decideInline}.
+     */
+    private int plainScript(byte[] b, int j, int p, int end) {
+        if (nonceAttr != null) {
+            return -1;
+        }
+        int content = skip.skipPlainTo(b, p, end);
+        if (content < 0 || content - j > CAP) {
+            return -1;
+        }
+        int q = content;
+        while (true) {
+            q = Bytes.indexOf(b, (byte) '<', q, end);
+            if (q + 8 >= end || q - content > CAP || b[q + 1] == '!') {
+                return -1;
+            }
+            if (b[q + 1] == '/' && isScriptName(b, q + 2) && NAME_END[b[q + 8] & 0xff]) {
+                break;
+            }
+            q++;
+        }
+        if (markers.scan(b, content, q) != 0) {
+            return -1;
+        }
+        int after = skip.skipTo(b, q + 8, end);
+        if (after < 0) {
+            return -1;
+        }
+        if (trace != null) {
+            trace.tag(b, j, content, false);
+            trace.tag(b, q, after, true);
+        }
+        return after;
     }
 
     /**

@@ -168,7 +168,9 @@ final class Rules {
 
     /** {@code  data-consent="<ids>"} for these bits, as ASCII bytes (ids are ASCII by their pattern). */
     byte[] markAttribute(long bits) {
-        return marks.computeIfAbsent(bits, b -> (" data-consent=\"" + idsOf(b) + "\"")
+        // get first: computeIfAbsent locks the bin whenever the key is not its first node
+        byte[] mark = marks.get(bits);
+        return mark != null ? mark : marks.computeIfAbsent(bits, b -> (" data-consent=\"" + idsOf(b) + "\"")
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 

@@ -165,6 +165,90 @@ final class Tag {
         return -1;
     }
 
+    /**
+     * {@link #skipTo} for a tag that is passed over only if it cannot concern a tracker: also -1
+     * when an attribute is named {@code data-consent}, or when any value, read as a URL (as a
+     * srcset under a name ending in {@code srcset}), {@linkplain Rules#mayHaveHost may name a host}.
+     * Stricter than the element's URL attributes alone, so that no name lookups are needed.
+     */
+    int skipPlainTo(byte[] buf, int from, int to) {
+        byte[] cls = CLASS;
+        int p = from;
+        while (p < to) {
+            byte c = buf[p];
+            if (c == '>') {
+                return p + 1;
+            }
+            if ((cls[c & 0xff] & SPACE) != 0 || c == '/') {
+                p++;
+                continue;
+            }
+            int ns = p++;
+            while (p < to && (cls[buf[p] & 0xff] & NAME_STOP) == 0) {
+                p++;
+            }
+            int ne = p;
+            if (ne - ns == 12 && isDataConsent(buf, ns)) {
+                return -1;
+            }
+            while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
+                p++;
+            }
+            if (p < to && buf[p] == '=') {
+                p++;
+                while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
+                    p++;
+                }
+                int vs;
+                int ve;
+                if (p < to && (buf[p] == '"' || buf[p] == '\'')) {
+                    vs = p + 1;
+                    p = Bytes.indexOf(buf, buf[p], vs, to);
+                    ve = p;
+                    if (p < to) {
+                        p++;
+                    }
+                } else {
+                    vs = p;
+                    while (p < to && (cls[buf[p] & 0xff] & VALUE_STOP) == 0) {
+                        p++;
+                    }
+                    ve = p;
+                }
+                if (endsWithSrcset(buf, ns, ne) ? Rules.mayHaveHostSrcset(buf, vs, ve) : Rules.mayHaveHost(buf, vs, ve)) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isDataConsent(byte[] buf, int at) {
+        for (int k = 0; k < 12; k++) {
+            int c = buf[at + k];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != DATA_CONSENT[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean endsWithSrcset(byte[] buf, int ns, int ne) {
+        if (ne - ns < 6) {
+            return false;
+        }
+        for (int k = 0; k < 6; k++) {
+            int c = buf[ne - 6 + k];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != SRCSET[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte[] DATA_CONSENT = {'d', 'a', 't', 'a', '-', 'c', 'o', 'n', 's', 'e', 'n', 't'};
+    private static final byte[] SRCSET = {'s', 'r', 'c', 's', 'e', 't'};
+
     private void add(int ns, int ne, int vs, int ve) {
         if (count == nameStart.length) {
             int n = count * 2;

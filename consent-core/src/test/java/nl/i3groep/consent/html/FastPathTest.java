@@ -61,4 +61,37 @@ class FastPathTest {
             assertTrue(out.contains(tag + "text<img data-consent=\""), out);
         }
     }
+
+    /** Held elements that the fast path may pass over: what it leaves must be what the general path leaves. */
+    @ParameterizedTest
+    @ValueSource(strings = {"<img src=\"/a.png\" srcset=\"/a@2x.png 2x\" alt=\"A\">", "<img src=a.png>",
+        "<source srcset=\"/a.webp 1x, /b.webp 2x\">", "<link rel=\"stylesheet\" href=\"/site.css\">",
+        "<img alt=\"Foto: x\" src=\"/a.png\">",
+        "<script>var a = 1;</script>", "<script src=\"/js/app.js\"></script>",
+        "<script type=\"application/ld+json\">{\"@context\": \"https://schema.org\"}</script>",
+        "<script>if (a < b && c </ d) { f('</scripts>'); }</script>", "<script>var s = '<!-- x';</script>"})
+    void unchangedHeldElementsPassUnchanged(String element) {
+        for (String prefix : new String[] {"", DOC}) {
+            String out = HtmlGateTest.run(prefix + element + "text" + PIXEL, NONE);
+            assertTrue(out.contains(element + "text<img data-consent=\""), out);
+        }
+    }
+
+    /** Held elements that only the general path may decide: the fast path must not pass them over. */
+    @ParameterizedTest
+    @ValueSource(strings = {"<img src=\"//px.ads.linkedin.com/collect\">", "<img src=\"https://px.ads.linkedin.com/c\">",
+        "<img src=\"/&#47;px.ads.linkedin.com/c\">", "<img src=\"/\n/px.ads.linkedin.com/c\">",
+        "<img src=\"\\\\px.ads.linkedin.com/c\">", "<img src=\"/a.png\" srcset=\"/a.png 1x, //px.ads.linkedin.com/c 2x\">",
+        "<img src=\"/a.png\" data-consent=\"linkedin-insight\">", "<img src=\"/a.png\" DATA-CONSENT=\"linkedin-insight\">",
+        "<link rel=\"preload\" as=\"script\" href=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\">",
+        "<script>window.lintrk('track');</script>", "<script src=\"//script.leadboxer.com/?dataset=1\"></script>",
+        "<script data-consent=\"oktopost\">var a = 1;</script>", "<script src=\"/a.js\" data-consent=\"oktopost\"></script>",
+        "<script>var s = '<!--'; _oktrk('create', '1');</script>"})
+    void trackerElementsAreDecided(String element) {
+        for (String prefix : new String[] {"", DOC}) {
+            String out = HtmlGateTest.run(prefix + "<p>a</p>" + element + "<p>b</p>", NONE);
+            assertFalse(out.contains(element), out);
+            assertTrue(out.contains("data-consent"), out);
+        }
+    }
 }
