@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Purpose;
 import nl.i3groep.consent.Tracker;
@@ -81,13 +82,50 @@ final class Banner {
 
     /** What a page gets while the visitor has not decided: the banner, open, and its script. */
     String forUndecided(String endpoint, String returnTo, String acceptLanguage, Decisions decisions, boolean reload) {
-        return markup(endpoint, returnTo, acceptLanguage, decisions, false) + script(endpoint, reload);
+        if (decisions.decided()) {
+            return markup(endpoint, returnTo, acceptLanguage, decisions, false) + script(endpoint, reload);
+        }
+        // an undecided visitor's banner differs only by these and the page's own address, so it is
+        // built once per key and the address spliced in: it goes out with every such page
+        Undecided key = new Undecided(endpoint, language(acceptLanguage), decisions.gpc(), reload);
+        String[] parts = undecided.get(key);
+        if (parts == null) {
+            String whole = markup(endpoint, RETURN_SLOT, key.language(), decisions, false) + script(endpoint, reload);
+            int at = whole.indexOf(RETURN_SLOT);
+            parts = new String[] {whole.substring(0, at), whole.substring(at + RETURN_SLOT.length())};
+            if (undecided.size() < CACHED_KEYS) {
+                undecided.put(key, parts);
+            }
+        }
+        return parts[0] + escape(returnTo) + parts[1];
     }
 
     /** What a page gets once decided: only the script, which fetches the settings on request. */
     String forDecided(String endpoint, boolean reload) {
-        return script(endpoint, reload);
+        Decided key = new Decided(endpoint, reload);
+        String script = decided.get(key);
+        if (script == null) {
+            script = script(endpoint, reload);
+            if (decided.size() < CACHED_KEYS) {
+                decided.put(key, script);
+            }
+        }
+        return script;
     }
+
+    /** Endpoints differ only per context path, languages are two: a few keys per web application. */
+    private static final int CACHED_KEYS = 64;
+    /** Where the page's address goes; nothing that {@link #escape} changes, nothing a text contains. */
+    private static final String RETURN_SLOT = "\u0000return\u0000";
+
+    private record Undecided(String endpoint, String language, boolean gpc, boolean reload) {
+    }
+
+    private record Decided(String endpoint, boolean reload) {
+    }
+
+    private final Map<Undecided, String[]> undecided = new ConcurrentHashMap<>();
+    private final Map<Decided, String> decided = new ConcurrentHashMap<>();
 
     /** The banner itself; {@code hidden} when it is fetched to reopen the settings. */
     String markup(String endpoint, String returnTo, String acceptLanguage, Decisions decisions, boolean hidden) {
@@ -218,6 +256,11 @@ final class Banner {
         return en > nl ? "en" : nl > en ? "nl" : fallback;
     }
 
+    /**
+     * Text or an attribute value as ASCII HTML: markup characters and every non-ASCII character as
+     * character references, so that the banner reads the same in any charset a page declares
+     * (ISO-8859-1 has no curly quotes) and is inserted without encoding work.
+     */
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
@@ -228,7 +271,15 @@ final class Banner {
                 case '>' -> b.append("&gt;");
                 case '"' -> b.append("&quot;");
                 case '\'' -> b.append("&#39;");
-                default -> b.append(c);
+                default -> {
+                    if (c < 0x80) {
+                        b.append(c);
+                    } else {
+                        int cp = s.codePointAt(i);
+                        b.append("&#").append(cp).append(';');
+                        i += Character.charCount(cp) - 1;
+                    }
+                }
             }
         }
         return b.toString();

@@ -160,7 +160,7 @@ public class ConsentFilter implements Filter {
         site.cookies().expire(request, response, decisions);
 
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
-        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, page(request, decisions));
+        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, () -> page(request, decisions));
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);

@@ -37,13 +37,27 @@ final class EncodingWriter extends Writer {
 
     @Override
     public void write(String s, int off, int len) throws IOException {
-        encode(CharBuffer.wrap(s, off, off + len));
+        // through an array: encoders take a fast loop over arrays, a slow one over a wrapped String
+        java.util.Objects.checkFromIndexSize(off, len, s.length());
+        if (chars == null) {
+            chars = new char[CHUNK];
+        }
+        while (len > 0) {
+            int n = Math.min(len, CHUNK);
+            s.getChars(off, off + n, chars, 0);
+            encode(CharBuffer.wrap(chars, 0, n));
+            off += n;
+            len -= n;
+        }
     }
 
     @Override
     public void write(int c) throws IOException {
         encode(CharBuffer.wrap(new char[] {(char) c}));
     }
+
+    private static final int CHUNK = 4096;
+    private char[] chars;
 
     private void encode(CharBuffer in) throws IOException {
         if (pending) {

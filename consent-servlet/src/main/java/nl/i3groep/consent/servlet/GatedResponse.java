@@ -16,6 +16,7 @@ import java.nio.charset.UnsupportedCharsetException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.html.Page;
@@ -41,7 +42,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private final ConsentFilter.Site site;
     private final Decisions decisions;
     private final boolean bodyless;
-    private final Page page;
+    /** Built only for a body that is gated: the banner is the larger part of a response's own work. */
+    private final Supplier<Page> page;
 
     private Mode mode = Mode.UNDECIDED;
     private long heldLength = -1;
@@ -54,7 +56,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private String nonce;
 
     GatedResponse(HttpServletResponse response, ConsentFilter.Site site, Decisions decisions, boolean bodyless,
-            Page page) {
+            Supplier<Page> page) {
         super(response);
         this.site = site;
         this.decisions = decisions;
@@ -347,7 +349,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             return;
         }
-        Page pageNow = page;
+        Page pageNow = page.get();
         if (site.csp() != ConsentConfig.CspMode.OFF) {
             nonce = Csp.nonce();
             // the application's own policies must admit what the filter keeps and inserts
@@ -363,7 +365,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             }
             super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
                     : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()));
-            pageNow = new Page(page.bodyEndHtml(), Optional.of(nonce));
+            pageNow = new Page(pageNow.bodyEndHtml(), Optional.of(nonce));
         }
         heldLength = -1;
         heldEncoding = null;
@@ -419,7 +421,18 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            // print(String) comes here byte by byte: no array per byte
+            OutputStream t = target(raw);
+            if (mode != Mode.GATED) {
+                t.write(b);
+                return;
+            }
+            try {
+                t.write(b);
+            } catch (RuntimeException e) {
+                failed(e);
+                target.write(b);
+            }
         }
 
         @Override

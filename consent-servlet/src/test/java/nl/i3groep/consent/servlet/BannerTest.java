@@ -42,6 +42,34 @@ class BannerTest {
     }
 
     @Test
+    void asciiOnlySoThatEveryPageCharsetCarriesIt() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Banner banner = new Banner(g.config());
+        for (String language : List.of("nl", "en")) {
+            String html = banner.forUndecided("/consent", "/caf\u00e9?q=\u201cx\u201d", language, g.decide(null, false), false);
+            assertTrue(html.chars().allMatch(c -> c < 0x80), html);
+            Document d = Jsoup.parse(html);
+            assertTrue(d.text().contains(language.equals("nl") ? "\u201cCookie-instellingen\u201d" : "\u201cCookie settings\u201d"),
+                    d.text());
+            assertEquals("/caf\u00e9?q=\u201cx\u201d", d.selectFirst("input[name=return]").attr("value"));
+        }
+    }
+
+    @Test
+    void theUndecidedBannerIsTheSameBuiltOnceOrAgain() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Banner banner = new Banner(g.config());
+        for (boolean gpc : new boolean[] {false, true}) {
+            String first = banner.forUndecided("/ctx/consent", "/a?b=<c>", "en", g.decide(null, gpc), false);
+            String again = banner.forUndecided("/ctx/consent", "/a?b=<c>", "en", g.decide(null, gpc), false);
+            String fresh = new Banner(g.config()).markup("/ctx/consent", "/a?b=<c>", "en", g.decide(null, gpc), false);
+            assertEquals(first, again);
+            assertTrue(first.startsWith(fresh), "the cached banner is the banner as built for this request");
+            assertEquals(gpc, first.contains("data-consent-gpc"));
+        }
+    }
+
+    @Test
     void noEvalNoStringBuiltCodeNoOtherHosts() throws IOException {
         String js = new String(Banner.class.getResourceAsStream("banner.js").readAllBytes(), StandardCharsets.UTF_8);
         for (String banned : List.of("eval(", "new Function", "Function(", "setTimeout('", "setTimeout(\"",

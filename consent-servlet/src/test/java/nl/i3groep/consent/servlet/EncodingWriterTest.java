@@ -33,4 +33,20 @@ class EncodingWriterTest {
         w.close();
         assertEquals("café?", out.toString(StandardCharsets.ISO_8859_1));
     }
+
+    @Test
+    void aLongStringIsEncodedWholeWithAPairAcrossItsInnerChunks() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 20_000; i++) {
+            text.append(i % 7 == 0 ? "\uD83D\uDE00" : i % 5 == 0 ? "\u20ac" : "ab\u00e9");
+        }
+        for (int shift = 0; shift < 3; shift++) {
+            String s = "x".repeat(shift) + text;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (EncodingWriter w = new EncodingWriter(out, StandardCharsets.UTF_8)) {
+                w.write(s, 0, s.length());
+            }
+            assertEquals(s, out.toString(StandardCharsets.UTF_8), "shifted by " + shift);
+        }
+    }
 }
