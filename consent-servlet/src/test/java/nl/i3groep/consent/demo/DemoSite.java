@@ -31,7 +31,14 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code /stand-ins} shows what each stand-in received.
  *
  * <p>Run: {@code mvn -B -q install -DskipTests && mvn -B -q -f consent-servlet exec:java@demo}, then
- * open {@code http://localhost:8080}.
+ * open {@code http://localhost:8080}. Arguments, in any order: a port (default 8080), and
+ * {@code --no-filter} to serve the same pages without the consent filter (no banner, no
+ * {@code /consent}, every tracker live): the baseline of the load test ({@code consent-jmh/load/run.sh}),
+ * e.g. {@code mvn -B -q -f consent-servlet exec:java@demo -Dexec.args="8080 --no-filter"}.
+ *
+ * <p>{@code /artikel} is a long article of about 50 KB ({@link #ARTICLE_SIZE}) in the same layout,
+ * with the same six trackers: the page of the load test, the size RewriteBenchmark and
+ * FilterBenchmark measure.
  */
 public final class DemoSite implements AutoCloseable {
 
@@ -49,6 +56,9 @@ public final class DemoSite implements AutoCloseable {
                     + "toestemming, en eigen sessiecookies die nodig zijn om de site te laten werken. U kunt uw "
                     + "toestemming even gemakkelijk intrekken als geven: <a href=\"#\" data-consent-settings>"
                     + "cookie-instellingen</a>. Gegevens bewaren wij ten hoogste twee jaar.</p>"});
+
+    /** The size of {@code /artikel}, in bytes of UTF-8, to within a few hundred. */
+    public static final int ARTICLE_SIZE = 50_000;
 
     /** Where the pages load their trackers from. */
     public enum Trackers {
@@ -69,7 +79,7 @@ public final class DemoSite implements AutoCloseable {
     private final ServerConnector connector;
     private final List<String[]> received = new ArrayList<>();
 
-    private DemoSite(int port, Trackers trackers) throws Exception {
+    private DemoSite(int port, Trackers trackers, boolean filtered) throws Exception {
         this.trackers = trackers;
         server = new Server();
         connector = new ServerConnector(server);
@@ -77,10 +87,12 @@ public final class DemoSite implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:" + trackers.config));
-        FilterHolder consent = new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger()));
-        consent.setAsyncSupported(true);
-        context.addFilter(consent, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+        if (filtered) {
+            Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:" + trackers.config));
+            FilterHolder consent = new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger()));
+            consent.setAsyncSupported(true);
+            context.addFilter(consent, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+        }
         context.addServlet(new ServletHolder(new StandIn()), "/stand-in/*");
         context.addServlet(new ServletHolder(new Received()), "/stand-ins");
         context.addServlet(new ServletHolder(new Pages()), "/");
@@ -94,7 +106,15 @@ public final class DemoSite implements AutoCloseable {
 
     /** Starts the site on {@code port} (0: any free one), its trackers loading from {@code trackers}. */
     public static DemoSite start(int port, Trackers trackers) throws Exception {
-        DemoSite site = new DemoSite(port, trackers);
+        return start(port, trackers, true);
+    }
+
+    /**
+     * Starts the site on {@code port} (0: any free one), its trackers loading from {@code trackers};
+     * behind the consent filter when {@code filtered}, else serving the pages as they are.
+     */
+    public static DemoSite start(int port, Trackers trackers, boolean filtered) throws Exception {
+        DemoSite site = new DemoSite(port, trackers, filtered);
         site.server.start();
         return site;
     }
@@ -117,11 +137,22 @@ public final class DemoSite implements AutoCloseable {
         server.stop();
     }
 
+    /** Arguments, in any order: the port (default 8080) and {@code --no-filter}. */
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        DemoSite site = start(port);
+        int port = 8080;
+        boolean filtered = true;
+        for (String arg : args) {
+            if (arg.equals("--no-filter")) {
+                filtered = false;
+            } else if (arg.matches("[0-9]+")) {
+                port = Integer.parseInt(arg);
+            } else {
+                throw new IllegalArgumentException("unknown argument " + arg + " (expected: [port] [--no-filter])");
+            }
+        }
+        DemoSite site = start(port, Trackers.STAND_INS, filtered);
         System.out.println("Demo site: http://localhost:" + site.port() + "  (stand-ins: http://localhost:"
-                + site.port() + "/stand-ins; Ctrl-C stops it)");
+                + site.port() + "/stand-ins; Ctrl-C stops it)" + (filtered ? "" : "  WITHOUT the consent filter"));
         site.server.join();
     }
 
@@ -135,16 +166,35 @@ public final class DemoSite implements AutoCloseable {
 
     private final class Pages extends HttpServlet {
         private final String layout = resource("layout.html");
+        /** {@code /artikel}, rendered once: the load test measures the filter, not the page's templating. */
+        private volatile byte[] article;
 
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            if (req.getRequestURI().equals("/artikel")) {
+                byte[] body = article;
+                if (body == null) {
+                    // the stand-ins' URLs hold the port, known only once the server runs; a race
+                    // renders the same bytes twice, which is harmless
+                    int rest = ARTICLE_SIZE - render(Article.TITLE, "").getBytes(StandardCharsets.UTF_8).length;
+                    body = render(Article.TITLE, Article.content(rest)).getBytes(StandardCharsets.UTF_8);
+                    article = body;
+                }
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.getOutputStream().write(body);
+                return;
+            }
             String[] page = PAGES.get(req.getRequestURI());
             if (page == null) {
                 resp.sendError(404);
                 return;
             }
             resp.setContentType("text/html;charset=UTF-8");
-            String html = layout.replace("{title}", page[0]).replace("{content}", page[1]);
+            resp.getWriter().write(render(page[0], page[1]));
+        }
+
+        private String render(String title, String content) {
+            String html = layout.replace("{title}", title).replace("{content}", content);
             String standIn = "http://127.0.0.1:" + port() + "/stand-in";
             boolean local = trackers == Trackers.STAND_INS;
             html = html.replace("{gtag}", local ? standIn + "/google/gtag/js" : "https://www.googletagmanager.com/gtag/js")
@@ -155,7 +205,7 @@ public final class DemoSite implements AutoCloseable {
                     .replace("{ads-pixel}", local ? standIn + "/google-ads/pagead/viewthroughconversion/123456789/"
                             : "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/123456789/")
                     .replace("{leadboxer}", local ? standIn + "/leadboxer/" : "https://script.leadboxer.com/");
-            resp.getWriter().write(html);
+            return html;
         }
     }
 

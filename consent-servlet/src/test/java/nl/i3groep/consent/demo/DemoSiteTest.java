@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,20 +35,7 @@ class DemoSiteTest {
             for (String path : new String[] {"/", "/diensten", "/contact", "/privacyverklaring"}) {
                 HttpResponse<String> r = get(site.port(), path, null);
                 assertEquals(200, r.statusCode(), path);
-                Document d = Jsoup.parse(r.body());
-                assertTrue(d.selectFirst("[data-consent-banner]") != null, path);
-                for (Element s : d.select("script")) {
-                    boolean own = s.data().contains("gtag('consent','default'")
-                            || !s.parents().select("[data-consent-banner]").isEmpty();
-                    boolean tracker = !own && (s.outerHtml().contains("stand-in") || s.data().contains("gtag(")
-                            || s.data().contains("_linkedin_partner_id"));
-                    if (tracker) {
-                        assertEquals("text/plain", s.attr("type"), path + ": " + s.outerHtml());
-                    }
-                }
-                assertFalse(r.body().matches("(?s).*<img[^>]*\\ssrc=\"http://127\\.0\\.0\\.1:\\d+/stand-in.*"),
-                        "a pixel still fetches on " + path);
-                assertTrue(r.body().contains("data-consent-src=\"http://127.0.0.1:" + site.port() + "/stand-in/linkedin"));
+                assertGated(r.body(), site.port(), path);
             }
 
             HttpResponse<String> consent = CLIENT.send(HttpRequest.newBuilder(
@@ -64,6 +54,67 @@ class DemoSiteTest {
             assertTrue(site.received().isEmpty(), "the server itself fetched nothing");
             assertEquals(200, get(site.port(), "/stand-in/linkedin/collect?pid=1", null).statusCode());
             assertTrue(get(site.port(), "/stand-ins", null).body().contains("/linkedin/collect?pid=1"));
+        }
+    }
+
+    /** The banner is there and every stand-in tracker, script or pixel, is inert. */
+    private static void assertGated(String body, int port, String path) {
+        Document d = Jsoup.parse(body);
+        assertTrue(d.selectFirst("[data-consent-banner]") != null, path);
+        for (Element s : trackerScripts(d)) {
+            assertEquals("text/plain", s.attr("type"), path + ": " + s.outerHtml());
+        }
+        assertFalse(body.matches("(?s).*<img[^>]*\\ssrc=\"http://127\\.0\\.0\\.1:\\d+/stand-in.*"),
+                "a pixel still fetches on " + path);
+        assertTrue(body.contains("data-consent-src=\"http://127.0.0.1:" + port + "/stand-in/linkedin"), path);
+    }
+
+    /** The page's tracker scripts: those loading from a stand-in or holding a vendor's install code. */
+    private static List<Element> trackerScripts(Document d) {
+        List<Element> trackers = new ArrayList<>();
+        for (Element s : d.select("script")) {
+            boolean own = s.data().contains("gtag('consent','default'")
+                    || !s.parents().select("[data-consent-banner]").isEmpty();
+            if (!own && (s.outerHtml().contains("stand-in") || s.data().contains("gtag(")
+                    || s.data().contains("_linkedin_partner_id"))) {
+                trackers.add(s);
+            }
+        }
+        return trackers;
+    }
+
+    @Test
+    void theLongArticleIsAboutFiftyKilobytesAndGatedOnlyBehindTheFilter() throws Exception {
+        try (DemoSite filtered = DemoSite.start(0); DemoSite bare = DemoSite.start(0, DemoSite.Trackers.STAND_INS, false)) {
+            HttpResponse<byte[]> plain = CLIENT.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + bare.port() + "/artikel")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, plain.statusCode());
+            int size = plain.body().length;
+            assertTrue(Math.abs(size - DemoSite.ARTICLE_SIZE) <= 500, "the article has " + size + " bytes");
+            String html = new String(plain.body(), StandardCharsets.UTF_8);
+            String standIn = "http://127.0.0.1:" + bare.port() + "/stand-in/";
+            for (String vendor : new String[] {"google/gtag/js?id=G-", "oktopost/oktrk.js", "linkedin/li.lms-analytics",
+                "linkedin/collect/?pid=", "google-ads/pagead/", "leadboxer/?dataset="}) {
+                assertTrue(html.contains(standIn + vendor), "the article lacks the tracker " + vendor);
+            }
+
+            // without the filter: no banner, no endpoint, every tracker as the page installs it
+            Document d = Jsoup.parse(html);
+            assertTrue(d.select("[data-consent-banner]").isEmpty());
+            assertEquals(404, get(bare.port(), "/consent", null).statusCode());
+            List<Element> scripts = trackerScripts(d);
+            // gtag.js and its two inline configs, Oktopost, LinkedIn's two, Leadboxer
+            assertEquals(7, scripts.size(), scripts.toString());
+            for (Element s : scripts) {
+                assertFalse("text/plain".equals(s.attr("type")), s.outerHtml());
+            }
+            assertFalse(html.contains("data-consent-src"), "a pixel was made inert without the filter");
+
+            // behind the filter: the same article, gated
+            HttpResponse<String> gated = get(filtered.port(), "/artikel", null);
+            assertEquals(200, gated.statusCode());
+            assertGated(gated.body(), filtered.port(), "/artikel");
+            assertTrue(gated.body().contains("Testen met vijf mensen"), "the article's own text is served");
         }
     }
 }
