@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * in a temporary directory, as the core tests do). One thread, four threads, and batches of ten
  * ({@code appendAll}: one force, one transaction); scores are records per second.
  *
- * <p>Run: {@code cd /work/main && mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
+ * <p>Run: {@code mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
  * LedgerBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s}
  * (needs PostgreSQL's server binaries in {@code /usr/lib/postgresql/15/bin} or {@code PG_BIN};
  * {@code -p store=file} for the file store alone)

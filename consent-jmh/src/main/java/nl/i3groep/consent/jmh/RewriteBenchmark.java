@@ -3,6 +3,8 @@ package nl.i3groep.consent.jmh;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +35,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * Gating an HTML page for a visitor who has not decided (every tracker denied, banner inserted):
  * the streaming rewriter against a plain copy (the floor) and against parsing, rewriting and
  * serialising with jsoup. Pages are realistic: all six trackers' install code among ordinary
- * content (articles, images, inline scripts, comments, a form).
+ * content (articles, images, inline scripts, comments, a form). Besides {@code copy},
+ * {@code gatekeeper} and {@code jsoup}, which the issue defines: {@code gatekeeperOwn} (the gate into
+ * a sink that keeps nothing), {@code copyWriter} and {@code gatekeeperWriter} (the page as a String
+ * through a writer, as a servlet's {@code getWriter} takes it), {@code gatekeeperNoTrackers} (a page
+ * of the same size and layout with no tracker installed). Non-HTML responses never reach the gate:
+ * FilterBenchmark's {@code filteredJson} measures their passage through the filter.
  *
- * <p>Run: {@code cd /work/main && mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
- * RewriteBenchmark -p pageSize=50k -f 1 -wi 3 -i 5 -prof gc}
+ * <p>Run: {@code mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
+ * RewriteBenchmark -p pageSize=50k -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +57,8 @@ public class RewriteBenchmark {
     public String pageSize;
 
     private byte[] page;
+    private String pageText;
+    private byte[] plainPage;
     private HtmlGate gate;
     private Decisions decisions;
     private Page insert;
@@ -68,7 +77,9 @@ public class RewriteBenchmark {
         decisions = gatekeeper.decide(null, false);
         insert = new Page(BANNER, Optional.empty());
         int size = Integer.parseInt(pageSize.replace("k", "")) * 1000;
-        page = page(size).getBytes(StandardCharsets.UTF_8);
+        pageText = page(size, true);
+        page = pageText.getBytes(StandardCharsets.UTF_8);
+        plainPage = page(size, false).getBytes(StandardCharsets.UTF_8);
         deniedHosts = List.of("googletagmanager.com", "google-analytics.com", "googleadservices.com", "doubleclick.net",
                 "licdn.com", "ads.linkedin.com", "leadboxer.com", "oktopost.com", "okt.to");
         deniedMarkers = List.of("G-ABC123", "GoogleAnalyticsObject", "AW-123456789", "google_conversion_id",
@@ -77,6 +88,13 @@ public class RewriteBenchmark {
         String out = new String(gatekeeper().toByteArray(), StandardCharsets.UTF_8);
         if (!out.contains("data-consent-banner") || out.contains("<script async src=\"https://www.googletagmanager")) {
             throw new IllegalStateException("the gate did not gate the benchmark page");
+        }
+        if (!out.equals(gatekeeperWriter().toString(StandardCharsets.UTF_8))) {
+            throw new IllegalStateException("the writer path gave another page");
+        }
+        String plain = gatekeeperNoTrackers().toString(StandardCharsets.UTF_8);
+        if (!plain.contains("data-consent-banner") || plain.contains("data-consent=")) {
+            throw new IllegalStateException("the page without trackers was not passed as it is, with the banner");
         }
     }
 
@@ -112,6 +130,43 @@ public class RewriteBenchmark {
             throw new IllegalStateException(e);
         }
         return sink;
+    }
+
+    /** The floor of the writer path: the page as a String, encoded by a writer into a new buffer. */
+    @Benchmark
+    public ByteArrayOutputStream copyWriter() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            w.write(pageText);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    /** The same writer in front of the gate: a servlet that writes its page through getWriter. */
+    @Benchmark
+    public ByteArrayOutputStream gatekeeperWriter() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Writer w = new OutputStreamWriter(gate.open(out, StandardCharsets.UTF_8, decisions, insert),
+                StandardCharsets.UTF_8)) {
+            w.write(pageText);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    /** A page of the same size and layout without any tracker: what most of a site's pages cost. */
+    @Benchmark
+    public ByteArrayOutputStream gatekeeperNoTrackers() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream o = gate.open(out, StandardCharsets.UTF_8, decisions, insert)) {
+            o.write(plainPage, 0, plainPage.length);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
     }
 
     @Benchmark
@@ -167,18 +222,25 @@ public class RewriteBenchmark {
      * tracker's install code once before {@code </body>}.
      */
     static String page(int size) {
+        return page(size, true);
+    }
+
+    /** {@link #page(int)}, or without {@code trackers} the same layout and content with none installed. */
+    static String page(int size, boolean withTrackers) {
         StringBuilder sb = new StringBuilder(size + 4096);
         sb.append("<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>i3 Groep</title>\n")
-                .append("<link rel=\"stylesheet\" href=\"/css/site.css?v=12\">\n<link rel=\"icon\" href=\"/favicon.ico\">\n")
-                .append("<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script>\n")
-                .append("<script>window.dataLayer = window.dataLayer || [];function gtag(){dataLayer.push(arguments);}")
-                .append("gtag('js', new Date());gtag('config', 'G-ABC123');gtag('config', 'AW-123456789');</script>\n")
-                .append("<style>body{margin:0;font:16px/1.5 system-ui,sans-serif}.card{padding:1em}</style>\n")
+                .append("<link rel=\"stylesheet\" href=\"/css/site.css?v=12\">\n<link rel=\"icon\" href=\"/favicon.ico\">\n");
+        if (withTrackers) {
+            sb.append("<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script>\n")
+                    .append("<script>window.dataLayer = window.dataLayer || [];function gtag(){dataLayer.push(arguments);}")
+                    .append("gtag('js', new Date());gtag('config', 'G-ABC123');gtag('config', 'AW-123456789');</script>\n");
+        }
+        sb.append("<style>body{margin:0;font:16px/1.5 system-ui,sans-serif}.card{padding:1em}</style>\n")
                 .append("</head>\n<body class=\"home\">\n<header><nav><ul><li><a href=\"/\">Home</a></li>")
                 .append("<li><a href=\"/diensten\">Diensten</a></li><li><a href=\"/contact\">Contact</a></li></ul></nav></header>\n")
                 .append("<main>\n");
-        String[] trackers = {
+        String[] trackers = !withTrackers ? new String[0] : new String[] {
             "<script type=\"text/javascript\">_linkedin_partner_id = \"123456\";window._linkedin_data_partner_ids = "
                     + "window._linkedin_data_partner_ids || [];window._linkedin_data_partner_ids.push(_linkedin_partner_id);"
                     + "</script><script type=\"text/javascript\">(function(l) {if (!l){window.lintrk = function(a,b)"
