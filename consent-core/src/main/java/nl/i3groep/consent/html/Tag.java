@@ -167,9 +167,10 @@ final class Tag {
 
     /**
      * {@link #skipTo} for a tag that is passed over only if it cannot concern a tracker: also -1
-     * when an attribute is named {@code data-consent}, or when any value, read as a URL (as a
-     * srcset under a name ending in {@code srcset}), {@linkplain Rules#mayHaveHost may name a host}.
-     * Stricter than the element's URL attributes alone, so that no name lookups are needed.
+     * when it has a {@code data-consent} or {@code srcdoc} attribute, or when the value of a URL
+     * attribute of any element ({@code src}, {@code href}, {@code data}, {@code poster},
+     * {@code xlink:href}; {@code srcset} and {@code imagesrcset} per candidate)
+     * {@linkplain Rules#mayHaveHost may name a host}. Every occurrence counts, not only the first.
      */
     int skipPlainTo(byte[] buf, int from, int to) {
         byte[] cls = CLASS;
@@ -187,8 +188,8 @@ final class Tag {
             while (p < to && (cls[buf[p] & 0xff] & NAME_STOP) == 0) {
                 p++;
             }
-            int ne = p;
-            if (ne - ns == 12 && isDataConsent(buf, ns)) {
+            int kind = urlName(buf, ns, p);
+            if (kind == MARK) {
                 return -1;
             }
             while (p < to && (cls[buf[p] & 0xff] & SPACE) != 0) {
@@ -215,7 +216,7 @@ final class Tag {
                     }
                     ve = p;
                 }
-                if (endsWithSrcset(buf, ns, ne) ? Rules.mayHaveHostSrcset(buf, vs, ve) : Rules.mayHaveHost(buf, vs, ve)) {
+                if (kind == URL ? Rules.mayHaveHost(buf, vs, ve) : kind == SRCSET && Rules.mayHaveHostSrcset(buf, vs, ve)) {
                     return -1;
                 }
             }
@@ -223,31 +224,30 @@ final class Tag {
         return -1;
     }
 
-    private static boolean isDataConsent(byte[] buf, int at) {
-        for (int k = 0; k < 12; k++) {
+    private static final int OTHER = 0, URL = 1, SRCSET = 2, MARK = 3;
+
+    /** What an attribute name means to {@link #skipPlainTo}, ignoring case. */
+    private static int urlName(byte[] buf, int ns, int ne) {
+        return switch (ne - ns) {
+            case 3 -> is(buf, ns, "src") ? URL : OTHER;
+            case 4 -> is(buf, ns, "href") || is(buf, ns, "data") ? URL : OTHER;
+            case 6 -> is(buf, ns, "srcset") ? SRCSET : is(buf, ns, "poster") ? URL : is(buf, ns, "srcdoc") ? MARK : OTHER;
+            case 10 -> is(buf, ns, "xlink:href") ? URL : OTHER;
+            case 11 -> is(buf, ns, "imagesrcset") ? SRCSET : OTHER;
+            case 12 -> is(buf, ns, "data-consent") ? MARK : OTHER;
+            default -> OTHER;
+        };
+    }
+
+    private static boolean is(byte[] buf, int at, String lower) {
+        for (int k = 0; k < lower.length(); k++) {
             int c = buf[at + k];
-            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != DATA_CONSENT[k]) {
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lower.charAt(k)) {
                 return false;
             }
         }
         return true;
     }
-
-    private static boolean endsWithSrcset(byte[] buf, int ns, int ne) {
-        if (ne - ns < 6) {
-            return false;
-        }
-        for (int k = 0; k < 6; k++) {
-            int c = buf[ne - 6 + k];
-            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != SRCSET[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static final byte[] DATA_CONSENT = {'d', 'a', 't', 'a', '-', 'c', 'o', 'n', 's', 'e', 'n', 't'};
-    private static final byte[] SRCSET = {'s', 'r', 'c', 's', 'e', 't'};
 
     private void add(int ns, int ne, int vs, int ve) {
         if (count == nameStart.length) {

@@ -66,7 +66,8 @@ class FastPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"<img src=\"/a.png\" srcset=\"/a@2x.png 2x\" alt=\"A\">", "<img src=a.png>",
         "<source srcset=\"/a.webp 1x, /b.webp 2x\">", "<link rel=\"stylesheet\" href=\"/site.css\">",
-        "<img alt=\"Foto: x\" src=\"/a.png\">",
+        "<img alt=\"Foto: x\" src=\"/a.png\">", "<img src=\"/a.png\" SRC=\"//px.ads.linkedin.com/c\">",
+        "<video poster=\"/p.jpg\" data-x=\"//px.ads.linkedin.com/c\">",
         "<script>var a = 1;</script>", "<script src=\"/js/app.js\"></script>",
         "<script type=\"application/ld+json\">{\"@context\": \"https://schema.org\"}</script>",
         "<script>if (a < b && c </ d) { f('</scripts>'); }</script>", "<script>var s = '<!-- x';</script>"})
@@ -86,7 +87,9 @@ class FastPathTest {
         "<link rel=\"preload\" as=\"script\" href=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\">",
         "<script>window.lintrk('track');</script>", "<script src=\"//script.leadboxer.com/?dataset=1\"></script>",
         "<script data-consent=\"oktopost\">var a = 1;</script>", "<script src=\"/a.js\" data-consent=\"oktopost\"></script>",
-        "<script>var s = '<!--'; _oktrk('create', '1');</script>"})
+        "<script>var s = '<!--'; _oktrk('create', '1');</script>", "<video poster=\"//px.ads.linkedin.com/c\">",
+        "<object data=\"https://px.ads.linkedin.com/c\"></object>",
+        "<link rel=\"preload\" as=\"image\" imagesrcset=\"/a.png 1x, https://px.ads.linkedin.com/c 2x\">"})
     void trackerElementsAreDecided(String element) {
         for (String prefix : new String[] {"", DOC}) {
             String out = HtmlGateTest.run(prefix + "<p>a</p>" + element + "<p>b</p>", NONE);
