@@ -95,16 +95,17 @@ public class ConsentFilter implements Filter {
                 throw new ServletException("ConsentFilter: " + e.getMessage(), e);
             }
         }
-        if (ledger == null) {
-            ledger = ledgerFor(gatekeeper.config());
-        }
-        retention = scheduleRetention(ledger, gatekeeper.config().ledger().retention());
         ConsentConfig config = gatekeeper.config();
         TrackerCookies cookies = new TrackerCookies(gatekeeper.trackers());
         Banner banner = new Banner(config);
-        site = new Site(gatekeeper, gate != null ? gate : HtmlGate.create(gatekeeper.trackers()), cookies,
-                new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
+        HtmlGate htmlGate = gate != null ? gate : HtmlGate.create(gatekeeper.trackers());
+        // the ledger last: once open it holds a lock, which a later failure here would leave held
+        if (ledger == null) {
+            ledger = ledgerFor(config);
+        }
+        site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
                 config.csp());
+        retention = scheduleRetention(ledger, config.ledger().retention());
     }
 
     private static ConsentLedger ledgerFor(ConsentConfig config) throws ServletException {
