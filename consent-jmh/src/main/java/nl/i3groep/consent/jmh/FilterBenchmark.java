@@ -56,7 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * JSON did not pass byte for byte: a benchmark that silently measures nothing is worse than none.
  *
  * <p>Run: {@code mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
- * FilterBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc}
+ * FilterBenchmark -f 2 -wi 3 -i 5 -w 1 -r 1 -prof gc}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * FilterBenchmark's {@code filteredJson} measures their passage through the filter.
  *
  * <p>Run: {@code mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
- * RewriteBenchmark -p pageSize=50k -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc}
+ * RewriteBenchmark -p pageSize=50k -f 3 -wi 3 -i 5 -w 1 -r 1 -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
