@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Gating an HTML page for a visitor who has not decided (every tracker denied, banner inserted):
@@ -69,8 +70,13 @@ public class RewriteBenchmark {
             + "<form method=\"post\" action=\"/consent\"><button data-consent-action=\"reject-all\">Weigeren</button>"
             + "<button data-consent-action=\"accept-all\">Accepteren</button></form></div>";
 
+    /**
+     * Checks, before measuring, only the path the measured method takes: a run of another path
+     * (the writer's 8 KB pieces, say) would shape the JIT's profile of the gate and so the figure
+     * (measured: 44.5 µs for {@code gatekeeperOwn} after a writer run, 38 µs without).
+     */
     @Setup
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         ConsentConfig config = ConsentConfig.parse(ExampleSite.CONFIG, Map.of());
         Gatekeeper gatekeeper = Gatekeeper.create(config);
         gate = HtmlGate.create(config.trackers());
@@ -85,16 +91,19 @@ public class RewriteBenchmark {
         deniedMarkers = List.of("G-ABC123", "GoogleAnalyticsObject", "AW-123456789", "google_conversion_id",
                 "_linkedin_partner_id", "lintrk(", "OTLogService", "OktopostTrackerObject", "_oktrk(",
                 "googletagmanager.com/gtm.js");
-        String out = new String(gatekeeper().toByteArray(), StandardCharsets.UTF_8);
-        if (!out.contains("data-consent-banner") || out.contains("<script async src=\"https://www.googletagmanager")) {
-            throw new IllegalStateException("the gate did not gate the benchmark page");
+        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        if (method.equals("gatekeeperNoTrackers")) {
+            String plain = gatekeeperNoTrackers().toString(StandardCharsets.UTF_8);
+            if (!plain.contains("data-consent-banner") || plain.contains("data-consent=")) {
+                throw new IllegalStateException("the page without trackers was not passed as it is, with the banner");
+            }
+            return;
         }
-        if (!out.equals(gatekeeperWriter().toString(StandardCharsets.UTF_8))) {
-            throw new IllegalStateException("the writer path gave another page");
-        }
-        String plain = gatekeeperNoTrackers().toString(StandardCharsets.UTF_8);
-        if (!plain.contains("data-consent-banner") || plain.contains("data-consent=")) {
-            throw new IllegalStateException("the page without trackers was not passed as it is, with the banner");
+        ByteArrayOutputStream gated = method.equals("gatekeeperWriter") ? gatekeeperWriter() : gatekeeper();
+        String out = gated.toString(StandardCharsets.UTF_8);
+        if (!out.contains("data-consent-banner") || out.contains("<script async src=\"https://www.googletagmanager")
+                || !out.contains("<script type=\"text/plain\" data-consent=\"oktopost\">")) {
+            throw new IllegalStateException(method + ": the gate did not gate the benchmark page");
         }
     }
 
