@@ -20,7 +20,7 @@ final class EncodingWriter extends Writer {
 
     private final OutputStream out;
     private final CharsetEncoder encoder;
-    private final ByteBuffer bytes = ByteBuffer.allocate(8192);
+    private final ByteBuffer bytes = ByteBuffer.allocate(16384);
     private char pendingHigh;
     private boolean pending;
 
@@ -56,7 +56,7 @@ final class EncodingWriter extends Writer {
         encode(CharBuffer.wrap(new char[] {(char) c}));
     }
 
-    private static final int CHUNK = 4096;
+    private static final int CHUNK = 8192;
     private char[] chars;
 
     private void encode(CharBuffer in) throws IOException {
