@@ -18,6 +18,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConfigException;
@@ -161,7 +162,7 @@ public class ConsentFilter implements Filter {
         site.cookies().expire(request, response, decisions);
 
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
-        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, () -> page(request, decisions));
+        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, page(request, decisions));
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);
@@ -198,20 +199,25 @@ public class ConsentFilter implements Filter {
         return uri.substring(Math.min(request.getContextPath().length(), uri.length()));
     }
 
-    private Page page(HttpServletRequest request, Decisions decisions) {
+    /**
+     * What the page gets besides the blocking, built only when a body turns out to be gated. What
+     * it needs of the request is read now: a forward may change the request's path before then.
+     */
+    private Supplier<Page> page(HttpServletRequest request, Decisions decisions) {
         if (!gatekeeper.config().banner().enabled()) {
-            return Page.PLAIN;
+            return () -> Page.PLAIN;
         }
         String endpoint = request.getContextPath() + gatekeeper.config().endpointPath();
         // under an enforced CSP, newly allowed hosts are not in this page's policy: reload instead
         boolean reload = site.csp() == ConsentConfig.CspMode.ENFORCE;
         if (decisions.decided()) {
-            return new Page(site.banner().forDecided(endpoint, reload), Optional.empty());
+            return () -> new Page(site.banner().forDecided(endpoint, reload), Optional.empty());
         }
         String query = request.getQueryString();
         String returnTo = request.getRequestURI() + (query == null ? "" : "?" + query);
-        return new Page(site.banner().forUndecided(endpoint, returnTo, request.getHeader("Accept-Language"),
-                decisions, reload), Optional.empty());
+        String acceptLanguage = request.getHeader("Accept-Language");
+        return () -> new Page(site.banner().forUndecided(endpoint, returnTo, acceptLanguage, decisions, reload),
+                Optional.empty());
     }
 
     @Override

@@ -279,6 +279,8 @@ class ConsentFilterTest {
             Document d = Jsoup.parse(text(r));
             assertTrue(inert(script(d, "_linkedin_partner_id")), path);
             assertTrue(d.selectFirst("[data-consent-banner]") != null, "banner in " + path + ": " + text(r));
+            // the visitor returns to the address asked for, not to where it was dispatched
+            assertEquals(path, d.selectFirst("input[name=return]").attr("value"), path);
         }
     }
 
