@@ -786,14 +786,13 @@ final class GateStream extends OutputStream {
             int code = Names.mayBeNotable(b[et ? j + 2 : j + 1], n) ? Names.lookup(k0, k1, n) : 0;
             int el = code & 0xff;
             int after;
-            if (et) {
-                if (el == Names.HEAD || el == Names.BODY || el == Names.HTML) {
-                    return j;
-                }
-                after = skip.skipTo(b, p, end);
-            } else if ((code & Names.F_RAW) != 0 || el == Names.SVG || el == Names.MATH || el == Names.PLAINTEXT) {
+            if (et ? el == Names.HEAD || el == Names.BODY || el == Names.HTML
+                    : (code & Names.F_RAW) != 0 || el == Names.SVG || el == Names.MATH || el == Names.PLAINTEXT) {
                 return j;
-            } else if ((code & Names.F_HELD) == 0) {
+            }
+            if (et || (code & Names.F_HELD) == 0) {
+                // one call site for every plain tag: its count then marks it hot, and the JIT
+                // inlines it (split over two sites, a fork sometimes compiled both as calls)
                 after = skip.skipTo(b, p, end);
             } else if (el == Names.SCRIPT) {
                 after = plainScript(b, j, p, end);
