@@ -161,6 +161,19 @@ warm_up() {
 ERRORS=0
 declare -A HEAP SIZE
 
+# the running server $1: its page checked (without a cookie: $2), warmed up, both runs, its heap
+measure() {
+    local s=$1 none=$2
+    SIZE[$s.none]=$(check_page "$s-none" "" "$none")
+    SIZE[$s.cookie]=$(check_page "$s-cookie" "$COOKIE" allowed)
+    warm_up "$COOKIE"
+    HEAP[$s.warm]=$(heap_mb "$s")
+    run_wrk "$s-none" ""
+    run_wrk "$s-cookie" "$COOKIE"
+    HEAP[$s.end]=$(heap_mb "$s")
+    stop_server
+}
+
 # with the filter first: its endpoint issues the cookie both servers are sent
 start_server filter
 HEAP[filter.start]=$(heap_mb filter)
@@ -169,25 +182,11 @@ curl -s -D "$OUT/consent-headers.txt" -o "$OUT/consent-answer.json" -H 'Content-
 COOKIE=$(tr -d '\r' <"$OUT/consent-headers.txt" | sed -n 's/^[Ss]et-[Cc]ookie: \(i3_consent=[^;]*\).*/\1/p' | head -n 1)
 [[ -n $COOKIE ]] || fail "POST /consent set no consent cookie; see $OUT/consent-headers.txt"
 grep -q '"decided":true' "$OUT/consent-answer.json" || fail "POST /consent did not record a decision"
-SIZE[filter.none]=$(check_page filter-none "" gated)
-SIZE[filter.cookie]=$(check_page filter-cookie "$COOKIE" allowed)
-warm_up "$COOKIE"
-HEAP[filter.warm]=$(heap_mb filter)
-run_wrk filter-none ""
-run_wrk filter-cookie "$COOKIE"
-HEAP[filter.end]=$(heap_mb filter)
-stop_server
+measure filter gated
 
 start_server bare --no-filter
 HEAP[bare.start]=$(heap_mb bare)
-SIZE[bare.none]=$(check_page bare-none "" allowed)
-SIZE[bare.cookie]=$(check_page bare-cookie "$COOKIE" allowed)
-warm_up "$COOKIE"
-HEAP[bare.warm]=$(heap_mb bare)
-run_wrk bare-none ""
-run_wrk bare-cookie "$COOKIE"
-HEAP[bare.end]=$(heap_mb bare)
-stop_server
+measure bare allowed
 
 # ---- the report -----------------------------------------------------------------------------
 

@@ -511,38 +511,7 @@ public final class FileLedger implements ConsentLedger {
         writeLock.lock();
         try {
             usable();
-            Map<Path, FileChannel> channels;
-            syncLock.lock();
-            try {
-                while (syncing) {
-                    synced.awaitUninterruptibly();
-                }
-                syncing = true;
-                channels = dirty;
-                dirty = new HashMap<>();
-            } finally {
-                syncLock.unlock();
-            }
-            LedgerException failure = null;
-            try {
-                force(channels);
-            } catch (IOException e) {
-                failure = new LedgerException("cannot force the consent ledger in " + dir + " to disk (" + e
-                        + "); it refuses records until it is reopened", e);
-            } finally {
-                syncLock.lock();
-                try {
-                    syncing = false;
-                    if (failure == null) {
-                        forced = Math.max(forced, written);
-                    } else if (broken == null) {
-                        broken = failure;
-                    }
-                    synced.signalAll();
-                } finally {
-                    syncLock.unlock();
-                }
-            }
+            LedgerException failure = forceWritten("to disk");
             if (failure != null) {
                 throw failure;
             }
@@ -557,6 +526,47 @@ public final class FileLedger implements ConsentLedger {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Forces everything written so far. It claims the sync slot first, so that no waiter declares its
+     * record forced before this force is done. On failure the ledger refuses records from then on;
+     * the failure is returned for the caller to throw.
+     */
+    private LedgerException forceWritten(String when) {
+        Map<Path, FileChannel> channels;
+        syncLock.lock();
+        try {
+            while (syncing) {
+                synced.awaitUninterruptibly();
+            }
+            syncing = true;
+            channels = dirty;
+            dirty = new HashMap<>();
+        } finally {
+            syncLock.unlock();
+        }
+        LedgerException failure = null;
+        try {
+            force(channels);
+        } catch (IOException e) {
+            failure = new LedgerException("cannot force the consent ledger in " + dir + " " + when + " (" + e
+                    + "); it refuses records until it is reopened", e);
+        } finally {
+            syncLock.lock();
+            try {
+                syncing = false;
+                if (failure == null) {
+                    forced = Math.max(forced, written);
+                } else if (broken == null) {
+                    broken = failure;
+                }
+                synced.signalAll();
+            } finally {
+                syncLock.unlock();
+            }
+        }
+        return failure;
     }
 
     private void removeLeftovers() {
@@ -577,37 +587,7 @@ public final class FileLedger implements ConsentLedger {
             if (closed) {
                 return;
             }
-            Map<Path, FileChannel> channels;
-            syncLock.lock();
-            try {
-                while (syncing) {
-                    synced.awaitUninterruptibly();
-                }
-                // claimed, so that no waiter declares its record forced before this force is done
-                syncing = true;
-                channels = dirty;
-                dirty = new HashMap<>();
-            } finally {
-                syncLock.unlock();
-            }
-            IOException failure = null;
-            try {
-                force(channels);
-            } catch (IOException e) {
-                failure = e;
-            }
-            syncLock.lock();
-            try {
-                syncing = false;
-                if (failure == null) {
-                    forced = Math.max(forced, written);
-                } else if (broken == null) {
-                    broken = new LedgerException("cannot force the consent ledger in " + dir + " on close", failure);
-                }
-                synced.signalAll();
-            } finally {
-                syncLock.unlock();
-            }
+            LedgerException failure = forceWritten("on close");
             closed = true;
             appending.values().forEach(FileLedger::closeQuietly);
             appending.clear();
@@ -618,8 +598,7 @@ public final class FileLedger implements ConsentLedger {
             }
             closeQuietly(lockChannel);
             if (failure != null) {
-                throw new LedgerException("cannot force the consent ledger in " + dir + " on close: " + failure,
-                        failure);
+                throw failure;
             }
         } finally {
             writeLock.unlock();
