@@ -24,10 +24,10 @@ import java.util.Objects;
  * <p>Into UTF-8, text whose characters are all Latin-1 (Dutch, German, French: letters with
  * accents, no curly quotes) takes a fast way: the JDK's Latin-1 encoder (an intrinsic) narrows
  * the characters to bytes, and only the bytes above 127 are widened to two. The JDK's own UTF-8
- * encoder leaves its fast loop for good at the first non-ASCII character of each call: on
- * FilterBenchmark's 50 KB page, with an accented word every 500 bytes, it took 26 µs, this way 10.
- * Other characters go to the UTF-8 encoder in windows that grow while such text goes on, so that
- * text in other scripts costs few calls.
+ * encoder leaves its fast loop for good at the first non-ASCII character of each call. On
+ * FilterBenchmark's 50 KB page, with an accented word every 500 bytes, {@code filteredWriter} took
+ * 84 µs with that encoder alone and 57 µs this way. Other characters go to the UTF-8 encoder in
+ * windows that grow while such text goes on, so that text in other scripts costs few calls.
  */
 final class EncodingWriter extends Writer {
 
