@@ -108,7 +108,7 @@ final class EncodingWriter extends Writer {
         pending = false;
         int p = 0;
         if (latin1 == null) {
-            p = encodeWith(encoder, 0, n);
+            p = encoded(0, n);
         } else {
             while (p < n) {
                 int q = narrowed(p, n);
@@ -116,7 +116,7 @@ final class EncodingWriter extends Writer {
                     // a run of other text makes the next window larger, so that it costs few calls
                     window = q - p < FIRST_WINDOW ? Math.min(2 * window, CHUNK) : FIRST_WINDOW;
                     int e = Math.min(n, q + window);
-                    q = encodeWith(encoder, q, e);
+                    q = encoded(q, e);
                     if (q < e && e == n) {
                         p = q;
                         break; // a high surrogate at the end of the chunk, awaiting its pair
@@ -134,12 +134,13 @@ final class EncodingWriter extends Writer {
     }
 
     /**
-     * Encodes {@code chars[from, to)} with {@code e} into {@link #bytes}, draining it when full: the
-     * index of the first character left over (a high surrogate at the end), else {@code to}.
+     * Encodes {@code chars[from, to)} with the charset's encoder into {@link #bytes}, draining it
+     * when full: the index of the first character left over (a high surrogate at the end), else
+     * {@code to}.
      */
-    private int encodeWith(CharsetEncoder e, int from, int to) throws IOException {
+    private int encoded(int from, int to) throws IOException {
         charView.limit(to).position(from);
-        while (e.encode(charView, bytes, false).isOverflow()) {
+        while (encoder.encode(charView, bytes, false).isOverflow()) {
             drain();
         }
         return charView.position();
