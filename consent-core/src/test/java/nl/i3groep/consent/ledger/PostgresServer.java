@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * local connections; stopped and deleted on {@link #close}. Needs the server binaries
  * ({@code PG_BIN}, else {@code /usr/lib/postgresql/15/bin}, else the newest
  * {@code /usr/lib/postgresql/N/bin}); fails, never skips, without them. As root it runs them as the
- * {@code postgres} user ({@code initdb} refuses root).
+ * {@code postgres} user ({@code initdb} refuses root). Public for consent-jmh's LedgerBenchmark,
+ * which takes it from this module's test jar.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
     private final Path bin;
     private final Path data;
@@ -35,7 +36,7 @@ final class PostgresServer implements AutoCloseable {
         this.asPostgres = asPostgres;
     }
 
-    static PostgresServer start() throws IOException, InterruptedException {
+    public static PostgresServer start() throws IOException, InterruptedException {
         Path bin = binaries();
         boolean root = "root".equals(System.getProperty("user.name"));
         Path data = Files.createTempDirectory("consent-pg-");
@@ -63,11 +64,11 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
-    String user() {
+    public String user() {
         return "postgres";
     }
 

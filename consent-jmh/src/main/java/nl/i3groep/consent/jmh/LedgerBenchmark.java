@@ -1,18 +1,23 @@
 package nl.i3groep.consent.jmh;
 
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import nl.i3groep.consent.ConsentState;
 import nl.i3groep.consent.ledger.ConsentLedger;
 import nl.i3groep.consent.ledger.ConsentRecord;
 import nl.i3groep.consent.ledger.ConsentRecord.Source;
 import nl.i3groep.consent.ledger.FileLedger;
 import nl.i3groep.consent.ledger.JdbcLedger;
+import nl.i3groep.consent.ledger.PostgresServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
  * LedgerBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s}
- * (needs PostgreSQL's server binaries in {@code /usr/lib/postgresql/15/bin} or {@code PG_BIN};
+ * (needs PostgreSQL's server binaries: {@code PG_BIN}, else {@code /usr/lib/postgresql/N/bin};
  * {@code -p store=file} for the file store alone)
  */
 @State(Scope.Benchmark)
@@ -55,7 +60,7 @@ public class LedgerBenchmark {
 
     private ConsentLedger ledger;
     private Path directory;
-    private ThrowawayPostgres postgres;
+    private PostgresServer postgres;
 
     @Setup(Level.Trial)
     public void open() throws Exception {
@@ -65,8 +70,8 @@ public class LedgerBenchmark {
                 ledger = FileLedger.open(directory);
             }
             case "jdbc" -> {
-                postgres = ThrowawayPostgres.start();
-                ledger = JdbcLedger.open(postgres.url(), "postgres", null);
+                postgres = PostgresServer.start();
+                ledger = JdbcLedger.open(postgres.url(), postgres.user(), null);
             }
             default -> throw new IllegalArgumentException("store: file or jdbc, not " + store);
         }
@@ -81,7 +86,11 @@ public class LedgerBenchmark {
             postgres.close();
         }
         if (directory != null) {
-            ThrowawayPostgres.delete(directory);
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            } catch (IOException e) {
+                System.err.println("cannot delete " + directory + ": " + e);
+            }
         }
     }
 
