@@ -71,12 +71,30 @@ final class ConsentEndpoint {
                 case "DELETE" -> delete(request, response);
                 default -> {
                     response.setHeader("Allow", "GET, HEAD, POST, DELETE");
-                    error(response, 405, "method " + method + " is not allowed here");
+                    throw new BadRequest(405, "method " + method + " is not allowed here");
                 }
             }
         } catch (BadRequest e) {
+            discardBody(request, response);
             error(response, e.status, e.getMessage());
         }
+    }
+
+    /**
+     * Reads what is left of a refused request's body. Jetty closes a connection whose request body was left unread,
+     * after it has sent the answer as if the connection stayed open, so the client's next request on it fails. A body
+     * too large to read is left, and the answer says the connection closes.
+     */
+    private static void discardBody(HttpServletRequest request, HttpServletResponse response) {
+        try {
+            if (request.getContentLengthLong() <= MAX_BODY
+                    && request.getInputStream().readNBytes(MAX_BODY + 1).length <= MAX_BODY) {
+                return;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // unreadable, or taken as a reader: the connection cannot be trusted to carry another request
+        }
+        response.setHeader("Connection", "close");
     }
 
     /** The banner's markup, closed, with the visitor's current choices: to reopen the settings on a decided page. */

@@ -1,5 +1,6 @@
 package nl.i3groep.consent.servlet;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** Real HTTP to the container under test. */
 final class Http {
@@ -75,6 +79,70 @@ final class Http {
                 // an aborted response: what arrived is what counts
             }
             return all.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** One answer read off a kept-alive connection: the status line's code, the headers (names in lower case), the body. */
+    record Answer(int status, Map<String, String> headers, String body) {
+    }
+
+    /** One HTTP/1.1 connection, written and read by hand: to see what the server does with it between requests. */
+    static final class Connection implements AutoCloseable {
+        private final int port;
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+
+        Connection(int port) throws IOException {
+            this.port = port;
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(20_000);
+            socket.setTcpNoDelay(true);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream());
+        }
+
+        /** Sends a request's head: the request line and header lines, without the blank line that ends them. */
+        void head(String... lines) throws IOException {
+            write(String.join("\r\n", lines) + "\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
+        }
+
+        void write(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        /** The next answer; fails when the server closed the connection instead. */
+        Answer read() throws IOException {
+            String status = line();
+            if (status == null) {
+                throw new IOException("the server closed the connection");
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String h; !(h = line()).isEmpty(); ) {
+                int colon = h.indexOf(':');
+                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            StringBuilder s = new StringBuilder();
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) {
+                    return s.isEmpty() ? null : s.toString();
+                }
+                if (c != '\r') {
+                    s.append((char) c);
+                }
+            }
+            return s.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 }
