@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The application's response, seen through the gate. Decides at the first byte of the body (by
- * then the application has said what it writes): an HTML body in a charset the rewriter reads
+ * The application's response, seen through the gate. Decides at the first byte of the body, or when
+ * the application commits the response before it (by then it has said what it writes, and the
+ * headers of the decision must go out with the response): an HTML body in a charset the rewriter reads
  * streams through it; an HTML body it cannot read passes under a fail-closed
  * Content-Security-Policy; anything else passes untouched and unbuffered.
  *
@@ -210,6 +211,9 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (writer != null) {
             writer.flush();
         }
+        if (mode == Mode.UNDECIDED && !isCommitted()) {
+            decide();
+        }
         if (target != null && mode == Mode.GATED) {
             target.flush();
         }
@@ -310,7 +314,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     /** Where the body goes: decided once, at its first byte. */
-    private OutputStream target(OutputStream raw) {
+    private OutputStream target(OutputStream raw) throws IOException {
         if (mode == Mode.UNDECIDED) {
             decide();
         }
@@ -323,8 +327,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         return raw;
     }
 
-    private void decide() {
-        OutputStream raw = body.raw;
+    private void decide() throws IOException {
         String type = getContentType();
         boolean html = !bodyless && isHtml(type);
         if (!html) {
@@ -337,8 +340,6 @@ final class GatedResponse extends HttpServletResponseWrapper {
         boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
         boolean readable = charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset)
                 && (gzip || encoding.equals("identity") || encoding.isEmpty());
-        // a response the application committed before its first byte still has its body gated;
-        // only the headers below can no longer be sent (the container ignores them)
         super.addHeader("Vary", "Cookie");
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
@@ -369,6 +370,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
         heldLength = -1;
         heldEncoding = null;
+        // the container's stream, also when the application has not asked for one yet (it flushed first)
+        OutputStream raw = body != null ? body.raw : getResponse().getOutputStream();
         OutputStream gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
         target = gzip ? new GunzipStream(gated) : gated;
         mode = Mode.GATED;
@@ -455,10 +458,6 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
         @Override
         public void flush() throws IOException {
-            if (mode == Mode.UNDECIDED && writer == null) {
-                raw.flush();
-                return;
-            }
             OutputStream t = target(raw);
             if (mode == Mode.GATED) {
                 try {

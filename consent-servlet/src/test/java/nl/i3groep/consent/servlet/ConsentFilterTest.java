@@ -295,6 +295,7 @@ class ConsentFilterTest {
         for (String api : List.of("stream", "writer")) {
             HttpResponse<byte[]> r = get(t.port(), "/page?commit=true&api=" + api);
             assertEquals(200, r.statusCode());
+            assertTrue(r.headers().allValues("Vary").stream().anyMatch(v -> v.contains("Cookie")), r.headers().toString());
             Document d = Jsoup.parse(text(r));
             assertTrue(inert(script(d, "_linkedin_partner_id")), api);
             assertTrue(inert(script(d, "gtag/js?id=G-ABC123")), api);

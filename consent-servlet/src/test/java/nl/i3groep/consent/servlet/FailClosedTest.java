@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Gatekeeper;
@@ -106,12 +107,16 @@ class FailClosedTest {
         Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
         try (Container.Running r = c.start(Container.Registration.instance(
                 new ConsentFilter(gatekeeper, new MemoryLedger())), TestServlets.all())) {
-            HttpResponse<byte[]> page = get(r.port(), "/page?charset=UTF-16");
-            assertEquals(200, page.statusCode());
-            String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
-            assertTrue(csp.startsWith("default-src 'self'"), csp);
-            assertFalse(csp.contains("licdn") || csp.contains("googletagmanager") || csp.contains("leadboxer"), csp);
-            assertTrue(new String(page.body(), java.nio.charset.StandardCharsets.UTF_16).contains("Welkom"));
+            // also when the application commits the response before the body's first byte
+            for (String path : List.of("/page?charset=UTF-16", "/page?charset=UTF-16&commit=true")) {
+                HttpResponse<byte[]> page = get(r.port(), path);
+                assertEquals(200, page.statusCode());
+                String csp = page.headers().firstValue("Content-Security-Policy")
+                        .orElseThrow(() -> new AssertionError(path + ": no policy in " + page.headers()));
+                assertTrue(csp.startsWith("default-src 'self'"), csp);
+                assertFalse(csp.contains("licdn") || csp.contains("googletagmanager") || csp.contains("leadboxer"), csp);
+                assertTrue(new String(page.body(), java.nio.charset.StandardCharsets.UTF_16).contains("Welkom"));
+            }
         }
     }
 
