@@ -112,6 +112,12 @@ final class GateStream extends OutputStream {
 
     private int doc = UNKNOWN;
     private int phase = BEFORE_HEAD;
+    /**
+     * Inside a {@code <noscript>} (raw text to a browser that runs scripts) or a {@code <template>}
+     * of the head: nothing there ends the head, and nothing inserted there would run.
+     */
+    private boolean inNoscript;
+    private int inTemplates;
     private boolean cmDone;
     private boolean bannerDone;
     private long seen;
@@ -423,7 +429,7 @@ final class GateStream extends OutputStream {
                         // "<" as text
                         if (doc == UNKNOWN) {
                             doc = FRAGMENT;
-                        } else if (doc == DOCUMENT && phase != AFTER_HEAD) {
+                        } else if (doc == DOCUMENT && phase != AFTER_HEAD && !hiddenInHead()) {
                             headEnd();
                         }
                         release();
@@ -1070,6 +1076,9 @@ final class GateStream extends OutputStream {
                 doc = FRAGMENT;
                 return i;
             }
+            if (hiddenInHead()) {
+                continue;
+            }
             // text ends the head
             emitTo(i);
             headEnd();
@@ -1109,7 +1118,9 @@ final class GateStream extends OutputStream {
         if (doc == UNKNOWN) {
             doc = !endTag && el == Names.HTML ? DOCUMENT : FRAGMENT;
         }
-        if (doc == DOCUMENT) {
+        if (doc == DOCUMENT && phase != AFTER_HEAD && hiddenInHead(el)) {
+            // the head goes on around it
+        } else if (doc == DOCUMENT) {
             if (!endTag) {
                 if (phase == BEFORE_HEAD) {
                     if (el != Names.HTML && el != Names.HEAD) {
@@ -1135,6 +1146,27 @@ final class GateStream extends OutputStream {
         if ((code & Names.F_HELD) == 0 || endTag) {
             release();
         }
+    }
+
+    private boolean hiddenInHead() {
+        return inNoscript || inTemplates > 0;
+    }
+
+    /**
+     * Whether the tag (element {@code el}, named just now) is inside a noscript or template of the
+     * head, or closes one; notes the ones it opens and closes. One that it opens is not yet inside.
+     */
+    private boolean hiddenInHead(int el) {
+        boolean inside = hiddenInHead();
+        if (inNoscript) {
+            // to a browser that runs scripts, all up to the first </noscript> is text
+            inNoscript = !(endTag && el == Names.NOSCRIPT);
+        } else if (el == Names.NOSCRIPT && !endTag) {
+            inNoscript = true;
+        } else if (el == Names.TEMPLATE) {
+            inTemplates = endTag ? Math.max(0, inTemplates - 1) : inTemplates + 1;
+        }
+        return inside;
     }
 
     /** At the {@code >} of a tag (index {@code i}); returns the index after it. */
@@ -1318,7 +1350,7 @@ final class GateStream extends OutputStream {
     }
 
     private void noteSeen(long bits) {
-        if (phase != AFTER_HEAD) {
+        if (phase != AFTER_HEAD && !inNoscript) {
             seen |= bits;
         }
     }

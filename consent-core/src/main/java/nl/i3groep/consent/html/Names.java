@@ -14,7 +14,7 @@ final class Names {
     static final int SCRIPT = 1, IMG = 2, IFRAME = 3, EMBED = 4, OBJECT = 5, SOURCE = 6, LINK = 7, VIDEO = 8,
             AUDIO = 9, INPUT = 10, TRACK = 11, HEAD = 12, BODY = 13, HTML = 14, SVG = 15, MATH = 16,
             PLAINTEXT = 17, STYLE = 18, XMP = 19, NOEMBED = 20, NOFRAMES = 21, TEXTAREA = 22, TITLE = 23,
-            OTHER = 24, FRAME = 25, BASE = 26;
+            OTHER = 24, FRAME = 25, BASE = 26, NOSCRIPT = 27, TEMPLATE = 28;
 
     /** Needs its attributes inspected: held until the tag is complete. */
     static final int F_HELD = 1 << 8;
@@ -67,7 +67,9 @@ final class Names {
         def("noframes", NOFRAMES | F_HEAD | F_RAW);
         def("textarea", TEXTAREA | F_RAW);
         def("title", TITLE | F_HEAD | F_RAW);
-        for (String n : new String[] {"basefont", "bgsound", "meta", "noscript", "template"}) {
+        def("noscript", NOSCRIPT | F_HEAD);
+        def("template", TEMPLATE | F_HEAD);
+        for (String n : new String[] {"basefont", "bgsound", "meta"}) {
             def(n, OTHER | F_HEAD | (n.equals("meta") ? F_BREAKOUT : 0));
         }
         for (String n : new String[] {"b", "big", "blockquote", "br", "center", "code", "dd", "div", "dl", "dt",

@@ -20,7 +20,9 @@
  *       script data (browsers tokenize it as markup).</li>
  *   <li>{@code noscript} content is read as markup (as with scripting off, so its pixels are
  *       blocked); a {@code </noscript>} inside an attribute value or comment within it is not
- *       seen as the end that a scripting browser would see.</li>
+ *       seen as the end that a scripting browser would see. In the head, a {@code noscript} or
+ *       {@code template} does not end the head, and nothing is inserted inside one, where it would
+ *       never run.</li>
  *   <li>Named character references to non-ASCII characters are not decoded in attribute values;
  *       a host spelled with one is not recognised. Escapes in inline JavaScript (a backslash-u
  *       escape inside a marker) hide markers; so does code in event handler attributes

@@ -393,6 +393,25 @@ class HtmlGateTest {
     }
 
     @Test
+    void snippetsAreNotInsertedIntoANoscriptOrTemplateOfTheHead() {
+        // to a browser that runs scripts, a noscript of the head is text: a snippet put in it never runs
+        String doc = "<!doctype html><html><head><title>t</title>"
+                + "<noscript>Zet JavaScript aan<img src=\"https://px.ads.linkedin.com/collect/?pid=123456&fmt=gif\">"
+                + "<script>x()</script></head><body></noscript>"
+                + "<template><div>row</div><template><p>inner</p></template><span></span></template>"
+                + "<meta name=\"x\">" + LEADBOXER + "</head><body><p>text</p></body></html>";
+        String out = run(doc, MARKETING);
+        int snippet = out.indexOf("_oktrk('create'");
+        assertTrue(snippet > out.indexOf("</template><meta"), out);
+        assertTrue(snippet < out.lastIndexOf("</head>"), out);
+        assertEquals(1, count(out, "script.leadboxer.com"), "the head's own Leadboxer script is seen: " + out);
+        assertTrue(run(doc, NONE).contains("data-consent-src=\"https://px.ads.linkedin.com/collect/"),
+                "the noscript's pixel is still read, as with scripting off");
+        String ads = run("<!doctype html><head><noscript><img src=x></noscript>" + ADS + "</head>", MARKETING);
+        assertTrue(ads.indexOf("gtag('consent','default'") < ads.indexOf("<noscript>"), ads);
+    }
+
+    @Test
     void trackersThePageInstallsItselfAreNotInsertedAgain() {
         String doc = "<!doctype html><html><head>" + LEADBOXER + "</head><body>" + OKTOPOST + "</body></html>";
         String out = run(doc, MARKETING);
