@@ -1375,16 +1375,29 @@ final class GateStream extends OutputStream {
         emitEdited();
     }
 
-    /** Executable and allowed (or no tracker's): unchanged but for a missing nonce. */
+    /**
+     * Executable and allowed (or no tracker's): unchanged but for the response's nonce, which
+     * replaces one of the application's own (its policy is given this nonce; the filter's policy,
+     * enforced beside it, admits no other).
+     */
     private void keep() throws IOException {
-        if (nonceAttr == null || tag.find("nonce") >= 0) {
+        if (nonceAttr == null) {
             emitRaw();
             return;
         }
         ins.n = 0;
         ins.add(nonceAttr);
         clearOps();
+        deleteOwnNonce();
         emitEdited();
+    }
+
+    private void deleteOwnNonce() {
+        for (int k = 0; k < tag.count; k++) {
+            if (tag.nameIs(k, "nonce")) {
+                ops[k] = OP_DELETE;
+            }
+        }
     }
 
     /** A parked ({@code text/plain}, marked) script that is allowed: its {@code data-type}, or no type. */
@@ -1394,10 +1407,11 @@ final class GateStream extends OutputStream {
         if (dataType != null && !dataType.isBlank()) {
             addAttr("type", dataType);
         }
-        if (nonceAttr != null && tag.find("nonce") < 0) {
-            ins.add(nonceAttr);
-        }
         clearOps();
+        if (nonceAttr != null) {
+            ins.add(nonceAttr);
+            deleteOwnNonce();
+        }
         for (int k = 0; k < tag.count; k++) {
             if (tag.nameIs(k, "type")) {
                 ops[k] = OP_DELETE;

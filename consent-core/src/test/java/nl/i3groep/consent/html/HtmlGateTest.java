@@ -440,7 +440,10 @@ class HtmlGateTest {
                 + "<script type=\"application/ld+json\">{}</script>" + OKTOPOST + "</head><body></body></html>";
         String out = run(doc, ANALYTICS, page);
         assertTrue(out.contains("<script nonce=\"abc123==\" src=/app.js>"), out);
-        assertTrue(out.contains("<script nonce=\"own\">x</script>"), out);
+        assertTrue(out.contains("<script nonce=\"abc123==\" >x</script>"), "the filter's nonce replaces the page's: " + out);
+        String restored = run("<script type=\"text/plain\" nonce=\"own\" data-consent=\"google-analytics\">x()</script>",
+                ANALYTICS, page);
+        assertTrue(restored.startsWith("<script nonce=\"abc123==\"") && !restored.contains("own"), restored);
         assertTrue(out.contains("<script type=\"application/ld+json\">"), out);
         assertTrue(out.contains("<script type=\"text/plain\" data-consent=\"oktopost\">"), out);
         assertTrue(out.contains("<script nonce=\"abc123==\">window.dataLayer"), out);

@@ -73,7 +73,10 @@ class ContentSecurityPolicyTest {
             String own = policies.stream().filter(p -> p.contains("object-src 'none'")).findFirst().orElseThrow();
             String ours = policies.stream().filter(p -> !p.contains("object-src")).findFirst().orElseThrow();
             assertEquals(nonce(ours), nonce(own), "the application's policy admits the filter's nonce: " + own);
-            assertTrue(own.contains("script-src") && own.contains("'self'"), own);
+            assertTrue(own.contains("script-src") && own.contains("'self'") && own.contains("'nonce-app123'"), own);
+            // its own script must pass both policies, so it carries the filter's nonce instead of its own
+            assertEveryLiveScriptCarries(Jsoup.parse(text(page)), nonce(ours));
+            assertTrue(text(page).contains("window.app = 1"), text(page));
         }
     }
 

@@ -211,13 +211,14 @@ final class TestServlets {
         }
     }
 
-    /** An application that sets its own Content-Security-Policy. */
+    /** An application that sets its own Content-Security-Policy, with its own nonce on its own script. */
     static final class OwnCsp extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            resp.setHeader("Content-Security-Policy", "script-src 'self'; object-src 'none'");
+            resp.setHeader("Content-Security-Policy", "script-src 'self' 'nonce-app123'; object-src 'none'");
             resp.setContentType("text/html;charset=UTF-8");
-            resp.getWriter().write(document("CSP").formatted("UTF-8"));
+            resp.getWriter().write(document("CSP").formatted("UTF-8")
+                    .replace("</body>", "<script nonce=\"app123\">window.app = 1;</script></body>"));
         }
     }
 
