@@ -159,10 +159,9 @@ public class ConsentFilter implements Filter {
             site.endpoint().serve(request, response, decisions);
             return;
         }
-        site.cookies().expire(request, response, decisions);
-
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
-        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, page(request, decisions));
+        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless,
+                site.cookies().expiries(request, decisions), page(request, decisions));
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);

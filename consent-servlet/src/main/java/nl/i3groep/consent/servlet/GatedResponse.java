@@ -13,6 +13,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -43,6 +44,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private final ConsentFilter.Site site;
     private final Decisions decisions;
     private final boolean bodyless;
+    /** Expire the denied trackers' cookies the request carries: sent again if the application clears the headers. */
+    private final List<String> expiries;
     /** Built only for a body that is gated: the banner is the larger part of a response's own work. */
     private final Supplier<Page> page;
 
@@ -57,12 +60,20 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private String nonce;
 
     GatedResponse(HttpServletResponse response, ConsentFilter.Site site, Decisions decisions, boolean bodyless,
-            Supplier<Page> page) {
+            List<String> expiries, Supplier<Page> page) {
         super(response);
         this.site = site;
         this.decisions = decisions;
         this.bodyless = bodyless;
+        this.expiries = expiries;
         this.page = page;
+        sendExpiries();
+    }
+
+    private void sendExpiries() {
+        for (String expiry : expiries) {
+            super.addHeader("Set-Cookie", expiry);
+        }
     }
 
     // ---- cookies ----------------------------------------------------------------------------
@@ -113,6 +124,11 @@ final class GatedResponse extends HttpServletResponseWrapper {
             case "set-cookie" -> {
                 if (value != null && site.cookies().denied(TrackerCookies.name(value), decisions)) {
                     LOG.debug("dropped Set-Cookie of a denied tracker: {}", TrackerCookies.name(value));
+                    return true;
+                }
+                if (replace && !expiries.isEmpty()) {
+                    super.setHeader(name, value);
+                    sendExpiries();
                     return true;
                 }
                 return false;
@@ -229,6 +245,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     @Override
     public void reset() {
         super.reset();
+        sendExpiries();
         heldLength = -1;
         heldEncoding = null;
         restart();
@@ -354,8 +371,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (site.csp() != ConsentConfig.CspMode.OFF) {
             nonce = Csp.nonce();
             // the application's own policies must admit what the filter keeps and inserts
-            for (String header : java.util.List.of("Content-Security-Policy", "Content-Security-Policy-Report-Only")) {
-                java.util.List<String> own = java.util.List.copyOf(getHeaders(header));
+            for (String header : List.of("Content-Security-Policy", "Content-Security-Policy-Report-Only")) {
+                List<String> own = List.copyOf(getHeaders(header));
                 for (int i = 0; i < own.size(); i++) {
                     if (i == 0) {
                         super.setHeader(header, Csp.withNonce(own.get(i), nonce));

@@ -43,9 +43,16 @@ final class TrackerCookies {
      * {@code Domain} attribute can reach; browsers ignore the attempt on a public suffix.
      */
     void expire(HttpServletRequest request, HttpServletResponse response, Decisions decisions) {
+        for (String expiry : expiries(request, decisions)) {
+            response.addHeader("Set-Cookie", expiry);
+        }
+    }
+
+    /** The {@code Set-Cookie} values that expire the denied trackers' cookies the request carries. */
+    List<String> expiries(HttpServletRequest request, Decisions decisions) {
         Cookie[] cookies = request.getCookies();
         if (cookies == null) {
-            return;
+            return List.of();
         }
         Set<String> names = new LinkedHashSet<>();
         for (Cookie c : cookies) {
@@ -54,16 +61,18 @@ final class TrackerCookies {
             }
         }
         if (names.isEmpty()) {
-            return;
+            return List.of();
         }
         List<String> domains = parentDomains(request.getServerName());
         boolean secure = request.isSecure();
+        List<String> expiries = new java.util.ArrayList<>();
         for (String name : names) {
-            response.addHeader("Set-Cookie", expiry(name, null, secure));
+            expiries.add(expiry(name, null, secure));
             for (String domain : domains) {
-                response.addHeader("Set-Cookie", expiry(name, domain, secure));
+                expiries.add(expiry(name, domain, secure));
             }
         }
+        return expiries;
     }
 
     private static String expiry(String name, String domain, boolean secure) {

@@ -256,6 +256,12 @@ class ConsentFilterTest {
             assertTrue(set.stream().anyMatch(c -> c.startsWith("li_fat_id=;") && c.contains("Max-Age=0")), set.toString());
             assertTrue(set.stream().noneMatch(c -> c.startsWith("app_pref=")), set.toString());
         }
+        // an application that replaces the Set-Cookie headers, or resets the response, does not undo the expiry
+        for (String path : List.of("/cookies", "/reset")) {
+            List<String> set = setCookies(get(t.port(), path, "Cookie", "_ga=GA1.1.1.1; li_fat_id=x"));
+            assertTrue(set.stream().anyMatch(c -> c.startsWith("_ga=;") && c.contains("Max-Age=0")), path + ": " + set);
+            assertTrue(set.stream().anyMatch(c -> c.startsWith("li_fat_id=;") && c.contains("Max-Age=0")), path + ": " + set);
+        }
         String analytics = consent(t, "{\"analytics\":true,\"marketing\":false}");
         List<String> set = setCookies(get(t.port(), "/json", "Cookie", analytics + "; _ga=GA1.1.1.1; li_fat_id=x"));
         assertTrue(set.stream().noneMatch(c -> c.startsWith("_ga=")), "granted: kept " + set);

@@ -134,6 +134,7 @@ final class TestServlets {
     static final class Cookies extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setHeader("Set-Cookie", "app_first=1; Path=/"); // replaces every Set-Cookie before it
             resp.setHeader("Set-Cookie", "_gcl_au=1.1.1; Path=/");
             resp.addCookie(new Cookie("_ga", "GA1.1.123.456"));
             resp.addHeader("Set-Cookie", "li_fat_id=abc; Path=/");
