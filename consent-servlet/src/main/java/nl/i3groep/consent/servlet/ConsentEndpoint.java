@@ -38,6 +38,7 @@ final class ConsentEndpoint {
     static final int MAX_BODY = 8 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsentEndpoint.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean PROXY_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -206,7 +207,15 @@ final class ConsentEndpoint {
     private static void sameOrigin(HttpServletRequest request) {
         String origin = request.getHeader("Origin");
         if (origin != null) {
-            if (!origin.equalsIgnoreCase(ownOrigin(request))) {
+            String own = ownOrigin(request);
+            if (!origin.equalsIgnoreCase(own)) {
+                if (origin.regionMatches(true, 0, "https:", 0, 6) && own.startsWith("http:")
+                        && PROXY_WARNED.compareAndSet(false, true)) {
+                    // every banner choice would be refused: the site is misconfigured, not the visitor
+                    LOG.warn("refused a consent change from {} as cross-site: this request reached the container as {}."
+                            + " Behind a TLS-terminating proxy, let the container take X-Forwarded-Proto and"
+                            + " X-Forwarded-Host (Tomcat: RemoteIpValve; Jetty: ForwardedRequestCustomizer)", origin, own);
+                }
                 throw new BadRequest(403, "cross-site requests may not change consent");
             }
             return;

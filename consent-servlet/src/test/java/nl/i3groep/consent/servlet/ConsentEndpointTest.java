@@ -227,6 +227,25 @@ class ConsentEndpointTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void behindATlsProxyTheSiteIsItsForwardedOrigin(Target t) throws Exception {
+        String body = "{\"purposes\":{\"analytics\":true}}";
+        try (Http.Connection c = new Http.Connection(t.port())) {
+            c.head("POST /consent HTTP/1.1", "Origin: https://www.example.nl", "Content-Type: application/json",
+                    "Content-Length: " + body.length());
+            c.write(body);
+            assertEquals(403, c.read().status(), "without forwarded headers the origin is the container's own");
+            c.head("POST /consent HTTP/1.1", "Origin: https://www.example.nl", "Content-Type: application/json",
+                    "Content-Length: " + body.length(), "X-Forwarded-Proto: https", "X-Forwarded-Host: www.example.nl");
+            c.write(body);
+            Http.Answer answer = c.read();
+            assertEquals(200, answer.status(), answer.body());
+            String cookie = answer.headers().get("set-cookie");
+            assertTrue(cookie.startsWith("i3_consent=") && cookie.contains("; Secure"), cookie);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void aRefusedRequestLeavesItsConnectionToTheNext(Target t) throws Exception {
         String body = "{\"purposes\":{\"analytics\":true,\"marketing\":true}}";
         try (Http.Connection c = new Http.Connection(t.port())) {

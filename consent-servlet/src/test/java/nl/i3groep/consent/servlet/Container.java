@@ -10,21 +10,31 @@ import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.RemoteIpValve;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** A real servlet container on a free loopback port, with the filter registered as a site would. */
+/**
+ * A real servlet container on a free loopback port, with the filter registered as a site would, and
+ * set up as behind a TLS-terminating proxy: {@code X-Forwarded-Proto} and {@code -Host} are honoured
+ * (requests without them are unaffected).
+ */
 enum Container {
     JETTY {
         @Override
         Running start(Registration registration, Map<String, HttpServlet> servlets) throws Exception {
             Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
+            HttpConfiguration http = new HttpConfiguration();
+            http.addCustomizer(new ForwardedRequestCustomizer());
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost("127.0.0.1");
             connector.setPort(0);
             server.addConnector(connector);
@@ -61,6 +71,9 @@ enum Container {
             tomcat.setPort(0);
             tomcat.getConnector().setProperty("address", "127.0.0.1");
             Context context = tomcat.addContext("", base.getAbsolutePath());
+            RemoteIpValve forwarded = new RemoteIpValve();
+            forwarded.setHostHeader("X-Forwarded-Host");
+            context.getPipeline().addValve(forwarded);
             FilterDef def = new FilterDef();
             def.setFilterName("consent");
             if (registration.filter() != null) {
