@@ -16,11 +16,17 @@ import nl.i3groep.consent.config.TrackerCatalogue;
  * the site's trackers in configuration order; the bits after them are catalogue trackers the site
  * did not configure, which no {@code Decisions} allows; {@link #UNKNOWN} stands for a mark naming
  * no tracker at all. All three kinds are denied unless the request's decisions allow the id.
+ *
+ * <p>An inline {@code gtag(} call names no account: a script that makes one and names no Google
+ * account belongs to both Google Analytics and Google Ads (it reaches every Google tag on the page),
+ * so it runs only when both are allowed; one that names an account belongs to that account's tracker.
  */
 final class Rules {
 
     /** A {@code data-consent} id that names no tracker known here: never allowed. */
     static final long UNKNOWN = 1L << 63;
+    /** Found a {@code gtag(} call; resolved by {@link Markers#scan} and never returned by it. */
+    private static final long GTAG_CALL = 1L << 62;
 
     static final String GTM = "google-tag-manager";
     /** Every tag on this host is a Google tag: one that no rule claims belongs to the Tag Manager. */
@@ -44,6 +50,8 @@ final class Rules {
     /** Lower-case host names of every rule, to spot tracker hosts in {@code srcdoc} text. */
     final List<String> hostNames = new ArrayList<>();
     final long googleBits;
+    /** The trackers an account-less {@code gtag(} call belongs to. */
+    private final long gtagTrackers;
 
     private record PathRule(String path, String queryName, String queryPrefix, long bit) {
     }
@@ -62,8 +70,8 @@ final class Rules {
                 extra.add(e);
             }
         }
-        if (names.size() > 63) {
-            throw new IllegalArgumentException("at most 63 trackers (site and catalogue together): " + names.size());
+        if (names.size() > 62) {
+            throw new IllegalArgumentException("at most 62 trackers (site and catalogue together): " + names.size());
         }
         ids = names.toArray(String[]::new);
         for (int i = 0; i < trackers.size(); i++) {
@@ -80,6 +88,9 @@ final class Rules {
             }
         }
         googleBits = google;
+        gtagTrackers = (bit("google-analytics") | bit("google-ads")) & ~UNKNOWN;
+        markerText.add("gtag(");
+        markerBit.add(GTAG_CALL);
         fallback.put(GOOGLE_TAG_HOST, bit(GTM));
         suffixes = withSubdomains.keySet().toArray(String[]::new);
         suffixBits = new long[suffixes.length];
@@ -175,7 +186,7 @@ final class Rules {
     }
 
     Markers markers(Charset charset) {
-        return markers.computeIfAbsent(charset, cs -> new Markers(markerText, markerBit, cs));
+        return markers.computeIfAbsent(charset, cs -> new Markers(markerText, markerBit, cs, gtagTrackers));
     }
 
     /**
@@ -408,8 +419,10 @@ final class Rules {
         private final byte[] shift;
         /** Marker indices by the low bits of their hash. */
         private final int[][] bucket = new int[256][];
+        private final long gtagTrackers;
 
-        Markers(List<String> markers, List<Long> bits, Charset cs) {
+        Markers(List<String> markers, List<Long> bits, Charset cs, long gtagTrackers) {
+            this.gtagTrackers = gtagTrackers;
             text = new byte[markers.size()][];
             bit = new long[markers.size()];
             hashes = new int[markers.size()];
@@ -462,7 +475,8 @@ final class Rules {
         }
 
         /**
-         * The bits of every tracker with a marker in {@code b[off, end)}. A Wu-Manber search: the
+         * The bits of every tracker with a marker in {@code b[off, end)} (a {@code gtag(} call
+         * resolved as the class says). A Wu-Manber search: the
          * two bytes at the end of a window of the shortest marker's length say how far no marker
          * can start, so most of a script is skipped a few bytes at a time.
          */
@@ -496,6 +510,12 @@ final class Rules {
                             found |= bit[m];
                         }
                     }
+                }
+            }
+            if ((found & GTAG_CALL) != 0) {
+                found &= ~GTAG_CALL;
+                if ((found & gtagTrackers) == 0) {
+                    found |= gtagTrackers;
                 }
             }
             return found;

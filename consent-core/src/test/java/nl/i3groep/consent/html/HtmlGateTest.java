@@ -114,6 +114,21 @@ class HtmlGateTest {
     }
 
     @Test
+    void aGtagCallThatNamesNoAccountNeedsBothGoogleTrackers() {
+        String event = "<script>gtag('event', 'sign_up');</script>";
+        String inertBoth = "<script type=\"text/plain\" data-consent=\"google-analytics google-ads\">";
+        assertTrue(run(event, NONE).startsWith(inertBoth), run(event, NONE));
+        assertTrue(run(event, ANALYTICS).startsWith(inertBoth), "it reaches the Ads tag too");
+        assertTrue(run(event, MARKETING).startsWith(inertBoth), "it reaches the Analytics tag too");
+        unchanged(event, ALL);
+        // one that names an account belongs to that account's tracker alone
+        unchanged("<script>gtag('config', 'G-ABC123');</script>", ANALYTICS);
+        unchanged("<script>gtag('event', 'conversion', {'send_to': 'AW-123456789/abc'});</script>", MARKETING);
+        // an account the site did not configure is no account the filter knows: both must be allowed
+        assertTrue(run("<script>gtag('config', 'G-OTHER1');</script>", ANALYTICS).startsWith(inertBoth));
+    }
+
+    @Test
     void linkedInScriptsAndPixelAreInertWhenDenied() {
         String out = run(LINKEDIN, ANALYTICS);
         assertEquals(2, count(out, "<script type=\"text/plain\" data-consent=\"linkedin-insight\" data-type=\"text/javascript\">"),
