@@ -15,6 +15,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import nl.i3groep.consent.ConsentState;
@@ -128,6 +129,8 @@ final class ConsentEndpoint {
             }
             case "application/x-www-form-urlencoded" -> {
                 Map<String, String[]> form = form(body);
+                known(form.get("purpose"), "purpose", config.purposes().stream().map(p -> p.id()).toList());
+                known(form.get("tracker"), "tracker", config.trackers().stream().map(t -> t.id()).toList());
                 String action = one(form, "action");
                 Map<String, Boolean> purposes = new LinkedHashMap<>();
                 for (var p : config.purposes()) {
@@ -354,6 +357,17 @@ final class ConsentEndpoint {
     private static String one(Map<String, String[]> form, String name) {
         String[] v = form.get(name);
         return v == null || v.length == 0 ? null : v[0];
+    }
+
+    /** Refuses a form that names an id the site does not have, as the JSON body does. */
+    private static void known(String[] values, String kind, List<String> ids) {
+        if (values != null) {
+            for (String v : values) {
+                if (!ids.contains(v)) {
+                    throw new BadRequest(400, "unknown " + kind + ": " + v);
+                }
+            }
+        }
     }
 
     private static boolean contains(String[] values, String id) {

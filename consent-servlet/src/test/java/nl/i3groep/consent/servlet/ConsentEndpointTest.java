@@ -204,6 +204,12 @@ class ConsentEndpointTest {
                 "Origin", t.origin()), 415, "application/json");
         assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
                 "action=maybe".getBytes(StandardCharsets.UTF_8), "Origin", t.origin()), 400, "accept-all");
+        assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=save&purpose=advertising".getBytes(StandardCharsets.UTF_8), "Origin", t.origin()),
+                400, "unknown purpose: advertising");
+        assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=save&purpose=analytics&refine=1&tracker=hotjar".getBytes(StandardCharsets.UTF_8),
+                "Origin", t.origin()), 400, "unknown tracker: hotjar");
         assertError(send(t.port(), "PUT", "/consent", "application/json", "{}".getBytes(StandardCharsets.UTF_8)),
                 405, "PUT");
         assertEquals(before, t.ledger().all().size(), "nothing recorded");
