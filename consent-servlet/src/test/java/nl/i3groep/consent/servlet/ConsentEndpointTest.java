@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import nl.i3groep.consent.ledger.MemoryLedger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The {@code /consent} endpoint of the contract's §6, in Jetty 12 and Tomcat 11 over real HTTP. */
@@ -231,6 +234,34 @@ class ConsentEndpointTest {
                 "Sec-Fetch-Site", "same-origin").statusCode());
     }
 
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void theCookieIsAsConfigured(Container c) throws Exception {
+        String json = Files.readString(Path.of("src/test/resources/consent.json"))
+                .replace("\"consentMaxAgeDays\": 365", "\"consentMaxAgeDays\": 30")
+                .replace("{ \"name\": \"i3_consent\", \"secure\": \"auto\", \"sameSite\": \"Lax\", \"domain\": null }",
+                        "{ \"name\": \"site_consent\", \"secure\": \"always\", \"sameSite\": \"Strict\", "
+                                + "\"domain\": \"example.nl\" }");
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
+        try (Container.Running r = c.start(Container.Registration.instance(
+                new ConsentFilter(gatekeeper, new MemoryLedger())), TestServlets.all())) {
+            HttpResponse<byte[]> answer = send(r.port(), "POST", "/consent", "application/json",
+                    "{\"purposes\":{\"analytics\":true}}".getBytes(StandardCharsets.UTF_8),
+                    "Origin", "http://127.0.0.1:" + r.port());
+            assertEquals(200, answer.statusCode(), text(answer));
+            String cookie = setCookies(answer).stream().filter(v -> v.startsWith("site_consent=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(setCookies(answer).toString()));
+            for (String attribute : List.of("Path=/", "Max-Age=2592000", "HttpOnly", "SameSite=Strict",
+                    "Domain=example.nl", "Secure")) {
+                assertTrue(cookie.contains(attribute), attribute + " in " + cookie);
+            }
+            String value = cookie.substring("site_consent=".length(), cookie.indexOf(';'));
+            JsonNode state = json(get(r.port(), "/consent", "Cookie", "site_consent=" + value));
+            assertTrue(state.get("decided").booleanValue(), "the filter reads the cookie by its configured name");
+            assertFalse(json(get(r.port(), "/consent", "Cookie", "i3_consent=" + value)).get("decided").booleanValue());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void behindATlsProxyTheSiteIsItsForwardedOrigin(Target t) throws Exception {
@@ -270,6 +301,22 @@ class ConsentEndpointTest {
             c.head("GET /consent HTTP/1.1");
             assertEquals(200, c.read().status(), "the next request on the same connection is answered");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aChunkedBodyOverTheLimitIsRefusedToo(Target t) throws Exception {
+        int before = t.ledger().all().size();
+        String padded = "{\"purposes\":{\"analytics\":true},\"pad\":\"" + "x".repeat(9000) + "\"}";
+        try (Http.Connection c = new Http.Connection(t.port())) {
+            c.head("POST /consent HTTP/1.1", "Origin: " + t.origin(), "Content-Type: application/json",
+                    "Transfer-Encoding: chunked");
+            c.write(Integer.toHexString(padded.length()) + "\r\n" + padded + "\r\n0\r\n\r\n");
+            Http.Answer answer = c.read();
+            assertEquals(413, answer.status(), answer.body());
+            assertTrue(answer.body().contains("8192"), answer.body());
+        }
+        assertEquals(before, t.ledger().all().size(), "nothing recorded");
     }
 
     @ParameterizedTest(name = "{0}")

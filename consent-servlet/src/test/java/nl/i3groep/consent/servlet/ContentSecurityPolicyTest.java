@@ -30,8 +30,12 @@ class ContentSecurityPolicyTest {
     private static final Pattern NONCE = Pattern.compile("'nonce-([A-Za-z0-9+/=]+)'");
 
     private static Container.Running start(Container c) throws Exception {
+        return start(c, "enforce");
+    }
+
+    private static Container.Running start(Container c, String csp) throws Exception {
         String json = Files.readString(Path.of("src/test/resources/consent.json"))
-                .replace("\"csp\": \"off\"", "\"csp\": \"enforce\"");
+                .replace("\"csp\": \"off\"", "\"csp\": \"" + csp + "\"");
         Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
         return c.start(Container.Registration.instance(new ConsentFilter(gatekeeper, new MemoryLedger())),
                 TestServlets.all());
@@ -77,6 +81,18 @@ class ContentSecurityPolicyTest {
             // its own script must pass both policies, so it carries the filter's nonce instead of its own
             assertEveryLiveScriptCarries(Jsoup.parse(text(page)), nonce(ours));
             assertTrue(text(page).contains("window.app = 1"), text(page));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void reportOnlySendsThePolicyOnlyToBeReported(Container c) throws Exception {
+        try (Container.Running r = start(c, "report-only")) {
+            HttpResponse<byte[]> page = get(r.port(), "/page");
+            assertTrue(page.headers().firstValue("Content-Security-Policy").isEmpty(), page.headers().toString());
+            String policy = page.headers().firstValue("Content-Security-Policy-Report-Only").orElseThrow();
+            assertTrue(policy.startsWith("script-src 'self' 'nonce-"), policy);
+            assertEveryLiveScriptCarries(Jsoup.parse(text(page)), nonce(policy));
         }
     }
 

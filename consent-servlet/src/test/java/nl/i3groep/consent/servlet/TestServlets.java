@@ -56,7 +56,8 @@ final class TestServlets {
     }
 
     /** Writes {@link #document} as asked: {@code api=stream|writer}, {@code chunk=N} bytes or chars per flushed
-     *  write (0: one piece), {@code length=true}, {@code gzip=true}, {@code charset=…}, {@code fragment=true}. */
+     *  write (0: one piece), {@code length=true}, {@code gzip=true}, {@code encoding=…} (declared only),
+     *  {@code charset=…}, {@code fragment=true}. */
     static final class Page extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -77,6 +78,10 @@ final class TestServlets {
                 resp.setContentLength(zipped.size());
                 write(resp.getOutputStream(), zipped.toByteArray(), chunk);
                 return;
+            }
+            if (req.getParameter("encoding") != null) {
+                // an encoding the filter cannot undo; the bytes are not really encoded, the filter must not care
+                resp.setHeader("Content-Encoding", req.getParameter("encoding"));
             }
             if ("true".equals(req.getParameter("commit"))) {
                 resp.flushBuffer(); // headers out before the first byte of the body
