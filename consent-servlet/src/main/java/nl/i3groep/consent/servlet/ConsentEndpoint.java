@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import nl.i3groep.consent.ConsentState;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Gatekeeper;
@@ -39,7 +40,7 @@ final class ConsentEndpoint {
     static final int MAX_BODY = 8 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsentEndpoint.class);
-    private static final java.util.concurrent.atomic.AtomicBoolean PROXY_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean PROXY_WARNED = new AtomicBoolean();
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

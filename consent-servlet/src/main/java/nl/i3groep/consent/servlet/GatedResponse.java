@@ -44,7 +44,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private final ConsentFilter.Site site;
     private final Decisions decisions;
     private final boolean bodyless;
-    /** Expire the denied trackers' cookies the request carries: sent again if the application clears the headers. */
+    /** Expiries of the denied trackers' cookies the request carries: sent again if the application clears the headers. */
     private final List<String> expiries;
     /** Built only for a body that is gated: the banner is the larger part of a response's own work. */
     private final Supplier<Page> page;
