@@ -231,7 +231,7 @@ final class Banner {
         double en = -1;
         double nl = -1;
         for (String part : acceptLanguage.toLowerCase(Locale.ROOT).split(",")) {
-            String[] bits = part.trim().split(";");
+            String[] bits = part.trim().split(";", -1); // ";" gives two empty parts, not none
             double quality = 1;
             for (int i = 1; i < bits.length; i++) {
                 String b = bits[i].trim();

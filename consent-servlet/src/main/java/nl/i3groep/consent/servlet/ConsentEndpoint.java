@@ -108,7 +108,7 @@ final class ConsentEndpoint {
             throw new BadRequest(405, "method " + method + " is not allowed here");
         }
         String html = banner.markup(request.getContextPath() + config.endpointPath(),
-                returnTo(request, request.getParameter("return")), request.getHeader("Accept-Language"), current, true);
+                returnTo(request, parameter(request, "return")), request.getHeader("Accept-Language"), current, true);
         byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
         response.setStatus(200);
         // a fragment: the filter never inserts into it, and it is not a page of its own
@@ -120,7 +120,8 @@ final class ConsentEndpoint {
     private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
         sameOrigin(request);
         byte[] body = body(request);
-        String type = mime(request.getContentType());
+        // the header as sent: Jetty's getContentType() throws on a charset it does not know
+        String type = mime(request.getHeader("Content-Type"));
         boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
         switch (type) {
             case "application/json" -> {
@@ -243,6 +244,15 @@ final class ConsentEndpoint {
         int port = request.getServerPort();
         boolean defaultPort = port <= 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
         return scheme + "://" + request.getServerName().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    }
+
+    /** A query parameter, or null where the container cannot read the query (a bad encoding, a bad charset). */
+    private static String parameter(HttpServletRequest request, String name) {
+        try {
+            return request.getParameter(name);
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
     }
 
     /** Where the form sends the visitor back: a path on this site, never elsewhere. */

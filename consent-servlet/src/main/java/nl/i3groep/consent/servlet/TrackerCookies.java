@@ -31,6 +31,13 @@ final class TrackerCookies {
         return false;
     }
 
+    /**
+     * Bytes of response headers the expiries may take: Jetty and Tomcat answer 500 when all headers
+     * pass 8 KB, and a visitor's many cookies (or a long host name) must not cause that. What does
+     * not fit is expired on a later request, once the browser has dropped these.
+     */
+    private static final int EXPIRY_ROOM = 4096;
+
     /** The name of the cookie a {@code Set-Cookie} value sets, or "" when it has none. */
     static String name(String setCookie) {
         int eq = setCookie.indexOf('=');
@@ -66,10 +73,17 @@ final class TrackerCookies {
         List<String> domains = parentDomains(request.getServerName());
         boolean secure = request.isSecure();
         List<String> expiries = new java.util.ArrayList<>();
+        int room = EXPIRY_ROOM;
         for (String name : names) {
-            expiries.add(expiry(name, null, secure));
+            List<String> all = new java.util.ArrayList<>();
+            all.add(expiry(name, null, secure));
             for (String domain : domains) {
-                expiries.add(expiry(name, domain, secure));
+                all.add(expiry(name, domain, secure));
+            }
+            int size = all.stream().mapToInt(e -> e.length() + 14).sum();
+            if (size <= room) {
+                room -= size;
+                expiries.addAll(all);
             }
         }
         return expiries;

@@ -106,6 +106,10 @@ class BannerTest {
         assertEquals("nl", banner.language("nl-NL,nl;q=0.9,en;q=0.8"));
         assertEquals("nl", banner.language("de-DE"), "neither: the configured default");
         assertEquals("nl", banner.language(null));
+        for (String malformed : List.of(";", ",", ";q=1", "nl;q=NaN")) {
+            assertEquals("nl", banner.language(malformed), malformed);
+        }
+        assertEquals("en", banner.language("en,;"));
         Decisions undecided = g.decide(null, false);
         assertTrue(banner.markup("/consent", "/", "en", undecided, false).contains("Accept all"));
         assertTrue(banner.markup("/consent", "/", "nl", undecided, false).contains("Alles weigeren"));

@@ -358,6 +358,36 @@ class ConsentEndpointTest {
             assertEquals(200, get(t.port(), "/consent", "Cookie", cookie).statusCode(), cookie);
             assertEquals(200, get(t.port(), "/page", "Cookie", cookie).statusCode(), cookie);
         }
+        for (String language : List.of(";", "en,;", ";q=1", ",", "nl;q=NaN,en;q=x")) {
+            assertEquals(200, get(t.port(), "/page", "Accept-Language", language).statusCode(), language);
+            assertEquals(200, get(t.port(), "/consent/banner", "Accept-Language", language).statusCode(), language);
+        }
+        String bogus = "; charset=bogus-99";
+        assertEquals(200, send(t.port(), "GET", "/consent/banner?return=/x", "text/plain" + bogus, null).statusCode());
+        assertEquals(200, send(t.port(), "POST", "/consent", "application/json" + bogus,
+                "{\"purposes\":{}}".getBytes(StandardCharsets.UTF_8), "Origin", t.origin()).statusCode());
+        int form = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded" + bogus,
+                "action=reject-all".getBytes(StandardCharsets.UTF_8), "Origin", t.origin()).statusCode();
+        assertTrue(form == 303 || form == 415, "form with a bogus charset gave " + form);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void manyDeniedTrackerCookiesDoNotOverflowTheAnswer(Target t) throws Exception {
+        // each would get an expiry for the host and for every parent domain
+        StringBuilder cookies = new StringBuilder("Cookie: _ga=1");
+        for (int i = 0; i < 150; i++) {
+            cookies.append("; _ga_X").append(i).append("=1");
+        }
+        cookies.append("; _gat_").append("y".repeat(3000)).append("=1");
+        try (Http.Connection c = new Http.Connection(t.port())) {
+            c.write("GET /page HTTP/1.1\r\nHost: a.b.c.d.e.example.nl:" + t.port() + "\r\n" + cookies + "\r\n\r\n");
+            Http.Answer answer = c.read();
+            assertEquals(200, answer.status(), answer.body());
+            assertTrue(answer.body().contains("Welkom"), answer.body());
+            assertTrue(answer.headers().getOrDefault("set-cookie", "").contains("Max-Age=0"),
+                    "as many as fit are expired: " + answer.headers());
+        }
     }
 
     private static void assertError(HttpResponse<byte[]> r, int status, String words) throws Exception {

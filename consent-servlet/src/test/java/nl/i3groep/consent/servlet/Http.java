@@ -123,7 +123,18 @@ final class Http {
                 int colon = h.indexOf(':');
                 headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
             }
-            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            byte[] body;
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                for (int size; (size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0; ) {
+                    all.write(in.readNBytes(size));
+                    line();
+                }
+                line();
+                body = all.toByteArray();
+            } else {
+                body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            }
             return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
         }
 
