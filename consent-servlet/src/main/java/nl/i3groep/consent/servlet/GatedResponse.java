@@ -115,10 +115,23 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /**
+     * The application says HTML after its body began as something else: what it wrote went out
+     * unread, so the response can only be served under the fail-closed policy.
+     */
+    private void htmlTooLate(String type) {
+        if (mode == Mode.PASSTHROUGH && !bodyless && !isCommitted() && isHtml(type) && !isHtml(getContentType())) {
+            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+        }
+    }
+
     /** Whether the header was taken care of here rather than passed on. */
     private boolean intercepted(String name, String value, boolean replace) {
         if (name == null) {
             return false;
+        }
+        if (name.equalsIgnoreCase("Content-Type")) {
+            htmlTooLate(value);
         }
         switch (name.toLowerCase(Locale.ROOT)) {
             case "set-cookie" -> {
@@ -187,6 +200,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setContentType(String type) {
+        htmlTooLate(type);
         super.setContentType(type);
         if (writer != null) {
             // the writer already encodes in its charset: the header must keep saying so
@@ -228,7 +242,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             writer.flush();
         }
         if (mode == Mode.UNDECIDED && !isCommitted()) {
-            decide();
+            decide(-1);
         }
         if (target != null && mode == Mode.GATED) {
             target.flush();
@@ -304,7 +318,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             writer.flush();
         }
         if (mode == Mode.UNDECIDED && !bodyless && !isCommitted() && body != null) {
-            decide(); // an HTML response whose body was empty
+            decide(-1); // an HTML response whose body was empty
         }
         if (mode == Mode.UNDECIDED) {
             releaseHeld();
@@ -331,9 +345,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     /** Where the body goes: decided once, at its first byte. */
-    private OutputStream target(OutputStream raw) throws IOException {
+    /** {@code first}: the body's first byte, or -1 where the application commits before writing one. */
+    private OutputStream target(OutputStream raw, int first) throws IOException {
         if (mode == Mode.UNDECIDED) {
-            decide();
+            decide(first);
         }
         if (mode == Mode.GATED || mode == Mode.FAILED) {
             return target;
@@ -344,19 +359,26 @@ final class GatedResponse extends HttpServletResponseWrapper {
         return raw;
     }
 
-    private void decide() throws IOException {
+    private void decide(int first) throws IOException {
         String type = getContentType();
         boolean html = !bodyless && isHtml(type);
         if (!html) {
             mode = Mode.PASSTHROUGH;
             releaseHeld();
+            if (type == null && !bodyless && first >= 0) {
+                // a body of no stated type, which a browser may sniff as HTML: it cannot load a denied tracker
+                super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+            }
             return;
         }
         Charset charset = charsetOrNull(getCharacterEncoding());
         String encoding = heldEncoding == null ? "identity" : heldEncoding.trim().toLowerCase(Locale.ROOT);
         boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
+        // XHTML is parsed as XML, where the rewriter's reading and the markup it inserts do not hold;
+        // a byte-order mark of UTF-16 overrides the declared charset in a browser
         boolean readable = charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset)
-                && (gzip || encoding.equals("identity") || encoding.isEmpty());
+                && (gzip || encoding.equals("identity") || encoding.isEmpty())
+                && !mime(type).equals("application/xhtml+xml") && first != 0xFE && first != 0xFF;
         super.addHeader("Vary", "Cookie");
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
@@ -399,12 +421,16 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     static boolean isHtml(String contentType) {
+        String mime = mime(contentType);
+        return mime.equals("text/html") || mime.equals("application/xhtml+xml");
+    }
+
+    private static String mime(String contentType) {
         if (contentType == null) {
-            return false;
+            return "";
         }
         int semi = contentType.indexOf(';');
-        String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-        return mime.equals("text/html") || mime.equals("application/xhtml+xml");
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     }
 
     private static Charset charset(String name) {
@@ -442,7 +468,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         @Override
         public void write(int b) throws IOException {
             // print(String) comes here byte by byte: no array per byte
-            OutputStream t = target(raw);
+            OutputStream t = target(raw, b & 0xff);
             if (mode != Mode.GATED) {
                 t.write(b);
                 return;
@@ -460,7 +486,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             if (len <= 0) {
                 return;
             }
-            OutputStream t = target(raw);
+            OutputStream t = target(raw, b[off] & 0xff);
             if (mode != Mode.GATED) {
                 t.write(b, off, len);
                 return;
@@ -475,7 +501,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
         @Override
         public void flush() throws IOException {
-            OutputStream t = target(raw);
+            OutputStream t = target(raw, -1);
             if (mode == Mode.GATED) {
                 try {
                     t.flush();

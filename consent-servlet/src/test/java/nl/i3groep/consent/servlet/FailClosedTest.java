@@ -2,6 +2,7 @@ package nl.i3groep.consent.servlet;
 
 import static nl.i3groep.consent.servlet.Http.get;
 import static nl.i3groep.consent.servlet.Http.text;
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,6 +26,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConsentConfig;
@@ -109,18 +111,24 @@ class FailClosedTest {
                 new ConsentFilter(gatekeeper, new MemoryLedger())), TestServlets.all())) {
             // a charset it cannot read, also when the application commits before the body's first byte;
             // an encoding it cannot undo (declared, the bytes left plain: the filter must not look)
-            for (String path : List.of("/page?charset=UTF-16", "/page?charset=UTF-16&commit=true",
-                    "/page?charset=UTF-8&encoding=br")) {
+            // XHTML, which browsers parse as XML; a UTF-16 byte-order mark, which overrides the declared charset;
+            // no type, which a browser may sniff; HTML said only after the body began as text
+            assertAll(Stream.of("/page?charset=UTF-16", "/page?charset=UTF-16&commit=true",
+                    "/page?charset=UTF-8&encoding=br", "/page?charset=UTF-8&type=application/xhtml%2Bxml",
+                    "/page?charset=UTF-8&bom=utf-16le", "/page?charset=UTF-8&type=none",
+                    "/page?charset=UTF-8&type=late").map(path -> () -> {
                 HttpResponse<byte[]> page = get(r.port(), path);
                 assertEquals(200, page.statusCode());
                 String csp = page.headers().firstValue("Content-Security-Policy")
                         .orElseThrow(() -> new AssertionError(path + ": no policy in " + page.headers()));
                 assertTrue(csp.startsWith("default-src 'self'"), csp);
                 assertFalse(csp.contains("licdn") || csp.contains("googletagmanager") || csp.contains("leadboxer"), csp);
-                String body = new String(page.body(), Charset.forName(path.replaceAll(".*charset=([^&]+).*", "$1")));
+                String body = new String(page.body(), path.contains("bom=")
+                        ? java.nio.charset.StandardCharsets.UTF_16
+                        : Charset.forName(path.replaceAll(".*charset=([^&]+).*", "$1")));
                 assertTrue(body.contains("Welkom") && body.contains("<script async src=\"https://www.googletagmanager.com"),
                         path + ": passed unexamined, under the policy: " + body);
-            }
+            }));
         }
     }
 

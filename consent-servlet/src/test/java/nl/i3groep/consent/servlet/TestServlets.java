@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -57,7 +58,9 @@ final class TestServlets {
 
     /** Writes {@link #document} as asked: {@code api=stream|writer}, {@code chunk=N} bytes or chars per flushed
      *  write (0: one piece), {@code length=true}, {@code gzip=true}, {@code encoding=…} (declared only),
-     *  {@code charset=…}, {@code fragment=true}. */
+     *  {@code charset=…}, {@code fragment=true}, {@code type=…} ({@code none}: no Content-Type; {@code late}:
+     *  text/plain, HTML said only after the body began), {@code bom=utf-16le} (the body in UTF-16LE after its
+     *  byte-order mark, whatever the declared charset). */
     static final class Page extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -68,7 +71,10 @@ final class TestServlets {
                     ? "<div><p>" + text + "</p><script src=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\"></script></div>"
                     : document(text).formatted(charsetName);
             int chunk = Integer.parseInt(param(req, "chunk", "0"));
-            resp.setContentType("text/html;charset=" + charsetName);
+            String type = param(req, "type", "text/html");
+            if (!type.equals("none")) {
+                resp.setContentType((type.equals("late") ? "text/plain" : type) + ";charset=" + charsetName);
+            }
             if ("true".equals(req.getParameter("gzip"))) {
                 ByteArrayOutputStream zipped = new ByteArrayOutputStream();
                 try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
@@ -87,6 +93,13 @@ final class TestServlets {
                 resp.flushBuffer(); // headers out before the first byte of the body
             }
             byte[] bytes = html.getBytes(charset);
+            if ("utf-16le".equals(req.getParameter("bom"))) {
+                byte[] utf16 = html.getBytes(StandardCharsets.UTF_16LE);
+                bytes = new byte[utf16.length + 2];
+                bytes[0] = (byte) 0xFF;
+                bytes[1] = (byte) 0xFE;
+                System.arraycopy(utf16, 0, bytes, 2, utf16.length);
+            }
             if ("true".equals(req.getParameter("length"))) {
                 resp.setContentLength(bytes.length);
             }
@@ -102,6 +115,9 @@ final class TestServlets {
                 }
             } else {
                 write(resp.getOutputStream(), bytes, chunk);
+            }
+            if (type.equals("late")) {
+                resp.setContentType("text/html;charset=" + charsetName);
             }
         }
 
