@@ -109,6 +109,8 @@ final class GateStream extends OutputStream {
     private boolean heldScript;
     private int scriptTagLen;
     private int foreign;
+    /** Of {@link #foreign}, the open {@code svg} elements: a browser ignores a {@code </math>} that closes none. */
+    private int svgOpen;
 
     private int doc = UNKNOWN;
     private int phase = BEFORE_HEAD;
@@ -1182,10 +1184,12 @@ final class GateStream extends OutputStream {
         if (!endTag) {
             if (foreign > 0 && (code & Names.F_BREAKOUT) != 0) {
                 foreign = 0;
+                svgOpen = 0;
             }
             if (el == Names.SVG || el == Names.MATH) {
                 if (!selfClosing) {
                     foreign++;
+                    svgOpen += el == Names.SVG ? 1 : 0;
                 }
                 state = DATA;
             } else if (el == Names.SCRIPT && !(foreign > 0 && selfClosing)) {
@@ -1204,8 +1208,9 @@ final class GateStream extends OutputStream {
                 phase = IN_HEAD;
             }
         } else {
-            if ((el == Names.SVG || el == Names.MATH) && foreign > 0) {
+            if (el == Names.SVG ? svgOpen > 0 : el == Names.MATH && foreign > svgOpen) {
                 foreign--;
+                svgOpen -= el == Names.SVG ? 1 : 0;
             }
             state = DATA;
         }
@@ -1446,7 +1451,7 @@ final class GateStream extends OutputStream {
             } else if (attr.equals("srcdoc")) {
                 bits = matchDocument(tag.value(k, cs));
             } else if (Rules.mayHaveHost(tag.b, vs, ve)) {
-                bits = rules.matchUrl(tag.value(k, cs));
+                bits = (code & 0xff) == Names.BASE ? rules.matchBase(tag.value(k, cs)) : rules.matchUrl(tag.value(k, cs));
             }
             if (markDenied || (bits != 0 && !allows(bits))) {
                 deniedBits |= bits;
@@ -1471,7 +1476,8 @@ final class GateStream extends OutputStream {
     }
 
     private static final String[] SCRIPT_URLS = {"src", "href", "xlink:href"};
-    private static final String[] IMG = {"src", "srcset"};
+    // href and xlink:href: an SVG <image> or <feImage> (read as img here) loads from them
+    private static final String[] IMG = {"src", "srcset", "href", "xlink:href"};
     private static final String[] IFRAME = {"src", "srcdoc"};
     private static final String[] SRC = {"src"};
     private static final String[] OBJECT = {"data"};
@@ -1513,10 +1519,20 @@ final class GateStream extends OutputStream {
         return bits;
     }
 
-    /** An iframe's srcdoc is a document: any tracker host or marker in it counts. */
+    /**
+     * An iframe's srcdoc is a document: any tracker host or marker in it counts, also a host spelled
+     * with character references (decoded again for each level of nesting), percent-escapes, or the
+     * tabs and line breaks that a URL parser drops.
+     */
     private long matchDocument(String v) {
         long bits = markers.scan(v, cs);
-        String lower = v.toLowerCase(java.util.Locale.ROOT);
+        String plain = v;
+        for (int level = 0; level < 4 && plain.indexOf('&') >= 0; level++) {
+            plain = CharRefs.decode(plain);
+        }
+        plain = Rules.percentDecode(plain.replace("\t", "").replace("\n", "").replace("\r", ""));
+        bits |= markers.scan(plain, cs);
+        String lower = plain.toLowerCase(java.util.Locale.ROOT);
         for (String host : rules.hostNames) {
             if (lower.contains(host)) {
                 long b = rules.matchHost(host, "/", "");

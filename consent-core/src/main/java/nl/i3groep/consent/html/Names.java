@@ -53,8 +53,9 @@ final class Names {
         def("frame", FRAME | F_HELD);
         // a <base> on a tracker's host would make every relative URL load from it
         def("base", BASE | F_HELD | F_HEAD);
-        // the tree builder turns <image> into <img>
-        def("image", IMG | F_HELD | F_BREAKOUT);
+        // the tree builder turns <image> into <img>; in SVG it is an image of its own (href), and no breakout
+        def("image", IMG | F_HELD);
+        def("feimage", IMG | F_HELD);
         def("head", HEAD | F_HEAD | F_BREAKOUT);
         def("body", BODY | F_BREAKOUT);
         def("html", HTML | F_HEAD);

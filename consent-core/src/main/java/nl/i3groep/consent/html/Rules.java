@@ -197,6 +197,19 @@ final class Rules {
      * Relative URLs and non-network schemes point to no tracker.
      */
     long matchUrl(String raw) {
+        return matchUrl(raw, false);
+    }
+
+    /**
+     * {@link #matchUrl} for a {@code <base href>}: every relative URL of the page resolves against
+     * it, so a host on which a tracker owns only some paths counts for those trackers whatever the
+     * base's own path.
+     */
+    long matchBase(String raw) {
+        return matchUrl(raw, true);
+    }
+
+    private long matchUrl(String raw, boolean base) {
         String s = clean(raw);
         int n = s.length();
         int i = 0;
@@ -228,7 +241,7 @@ final class Rules {
         while (i < n && s.charAt(i) != '?' && s.charAt(i) != '#') {
             i++;
         }
-        String path = s.substring(p, i).replace('\\', '/');
+        String path = path(s.substring(p, i));
         String query = "";
         if (i < n && s.charAt(i) == '?') {
             int q = ++i;
@@ -237,7 +250,44 @@ final class Rules {
             }
             query = s.substring(q, i);
         }
-        return matchHost(host, path, query);
+        long bits = matchHost(host, path, query);
+        List<PathRule> owned = base ? paths.get(host) : null;
+        if (owned != null) {
+            for (PathRule r : owned) {
+                bits |= r.bit;
+            }
+        }
+        return bits;
+    }
+
+    /**
+     * The path as the tracker's server will take it: percent-escapes decoded, backslashes and runs
+     * of slashes as one slash, {@code .} and {@code ..} segments resolved (a browser resolves them
+     * itself; a server decodes escapes and often merges slashes).
+     */
+    static String path(String raw) {
+        String decoded = percentDecode(raw).replace('\\', '/');
+        List<String> out = new ArrayList<>();
+        String[] segments = decoded.split("/", -1);
+        for (int k = 0; k < segments.length; k++) {
+            String seg = segments[k];
+            boolean last = k == segments.length - 1;
+            if (seg.equals("..")) {
+                if (!out.isEmpty()) {
+                    out.remove(out.size() - 1);
+                }
+                if (last) {
+                    out.add("");
+                }
+            } else if (seg.equals(".")) {
+                if (last) {
+                    out.add("");
+                }
+            } else if (!seg.isEmpty() || last) {
+                out.add(seg);
+            }
+        }
+        return "/" + String.join("/", out);
     }
 
     long matchHost(String host, String path, String query) {

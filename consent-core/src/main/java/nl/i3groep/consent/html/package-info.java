@@ -28,9 +28,13 @@
  *       escape inside a marker) hide markers; so does code in event handler attributes
  *       ({@code onload}), which is not inspected.</li>
  *   <li>Relative URLs are never taken for a tracker (a {@code <base href>} on a denied tracker's
- *       host is renamed like any URL, so they cannot resolve there). {@code data-src} (lazy
- *       loading done by scripts), {@code a ping}, CSS {@code url()}, {@code <meta refresh>} and
+ *       host, or on a host where a denied tracker owns paths, is renamed, so they cannot resolve
+ *       there). {@code data-src} (lazy loading done by scripts), {@code a ping}, the legacy
+ *       {@code background} attribute, CSS {@code url()}, {@code <meta refresh>} and
  *       {@code importmap}/{@code speculationrules} are not inspected.</li>
+ *   <li>The body is read in the charset the response declares (ISO-8859-1 where it declares
+ *       none, as servlets do). A page that declares no charset in its header but ISO-2022-JP in a
+ *       {@code <meta>} is read differently by a browser.</li>
  *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored:
  *       that is left to the page's client script.</li>
  *   <li>An inline script is judged on its first 64 KiB.</li>

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.config.ConsentConfig;
@@ -126,6 +127,58 @@ class HtmlGateTest {
         unchanged("<script>gtag('event', 'conversion', {'send_to': 'AW-123456789/abc'});</script>", MARKETING);
         // an account the site did not configure is no account the filter knows: both must be allowed
         assertTrue(run("<script>gtag('config', 'G-OTHER1');</script>", ANALYTICS).startsWith(inertBoth));
+    }
+
+    @Test
+    void aTrackersPathIsFoundAsItsServerWillReadIt() {
+        for (String url : List.of("https://www.google.com/./pagead/1p-conversion/1/", "https://www.google.com/x/../pagead/1/",
+                "https://www.google.com/%70agead/1/", "https://www.google.com//pagead/1/", "https://www.google.com/%2e/pagead/1/",
+                "https://www.linkedin.com/./px/1", "https://www.google.com\\pagead/1/")) {
+            String out = run("<img src=\"" + url + "\">", ANALYTICS);
+            assertTrue(out.contains("data-consent-src="), url + ": " + out);
+        }
+        unchanged("<img src=\"https://www.google.com/./maps/x.png\">", NONE);
+    }
+
+    @Test
+    void aBaseOnAHostWhereATrackerOwnsPathsCountsForThatTracker() {
+        String base = "<base href=\"https://www.google.com/\">";
+        assertTrue(run(base, ANALYTICS).contains("data-consent-href="), "relative pagead/ URLs would resolve there");
+        unchanged(base, MARKETING);
+        unchanged("<base href=\"https://www.example.nl/\">", NONE);
+    }
+
+    @Test
+    void svgImagesAreUrlsToo() {
+        for (String image : List.of("<svg><image href=\"https://px.ads.linkedin.com/collect/?pid=1\"/></svg>",
+                "<svg><image xlink:href=\"https://px.ads.linkedin.com/collect/?pid=1\"/></svg>",
+                "<svg><filter id=f><feImage href=\"https://px.ads.linkedin.com/collect/?pid=1\"/></filter></svg>")) {
+            String out = run(image, ANALYTICS);
+            assertTrue(out.matches("(?s).*data-consent-(xlink:)?href=\"https.*")
+                    && !out.matches("(?s).*\\s(xlink:)?href=\"https.*"), out);
+        }
+    }
+
+    @Test
+    void aSrcdocHidesNoHostBehindEscapes() {
+        for (String srcdoc : List.of("<img src='https://px.ads.linkedin%2Ecom/collect/?pid=1'>",
+                "<img src='https://px.ads.linked&#10;in.com/collect/?pid=1'>",
+                "<img src='https://px.ads.linkedin&amp;#46;com/collect/?pid=1'>")) {
+            String out = run("<iframe srcdoc=\"" + srcdoc + "\"></iframe>", ANALYTICS);
+            assertTrue(out.contains("data-consent-srcdoc="), out);
+        }
+        unchanged("<iframe srcdoc=\"<p>100% &amp; more</p>\"></iframe>", NONE);
+    }
+
+    @Test
+    void svgNestingAsBrowsersBuildIt() {
+        // <image> is no breakout from SVG, and a </math> that closes nothing is ignored: the style is SVG markup
+        for (String doc : List.of("<svg><image href=\"/a.gif\"/><style><img src=\"https://px.ads.linkedin.com/collect/?pid=1\">",
+                "<svg></math><style><img src=\"https://px.ads.linkedin.com/collect/?pid=1\"></style></svg>",
+                "<math></svg><style><img src=\"https://px.ads.linkedin.com/collect/?pid=1\"></style></math>")) {
+            String out = run(doc, ANALYTICS);
+            assertTrue(out.contains("data-consent-src=\"https://px.ads.linkedin.com"), out);
+        }
     }
 
     @Test
