@@ -344,8 +344,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
         heldEncoding = null;
     }
 
-    /** Where the body goes: decided once, at its first byte. */
-    /** {@code first}: the body's first byte, or -1 where the application commits before writing one. */
+    /**
+     * Where the body goes: decided once, at its first byte ({@code first}; -1 where the application
+     * commits or flushes before writing one).
+     */
     private OutputStream target(OutputStream raw, int first) throws IOException {
         if (mode == Mode.UNDECIDED) {
             decide(first);
@@ -365,7 +367,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (!html) {
             mode = Mode.PASSTHROUGH;
             releaseHeld();
-            if (type == null && !bodyless && first >= 0) {
+            if (type == null && !bodyless) {
                 // a body of no stated type, which a browser may sniff as HTML: it cannot load a denied tracker
                 super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             }
