@@ -266,6 +266,9 @@ final class Rules {
      * itself; a server decodes escapes and often merges slashes).
      */
     static String path(String raw) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('\\') < 0 && raw.indexOf("/.") < 0 && raw.indexOf("//") < 0) {
+            return raw; // the common case: nothing to resolve
+        }
         String decoded = percentDecode(raw).replace('\\', '/');
         List<String> out = new ArrayList<>();
         String[] segments = decoded.split("/", -1);
