@@ -121,7 +121,7 @@ final class ConsentEndpoint {
         sameOrigin(request);
         byte[] body = body(request);
         // the header as sent: Jetty's getContentType() throws on a charset it does not know
-        String type = mime(request.getHeader("Content-Type"));
+        String type = GatedResponse.mime(request.getHeader("Content-Type"));
         boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
         switch (type) {
             case "application/json" -> {
@@ -390,14 +390,6 @@ final class ConsentEndpoint {
             }
         }
         return false;
-    }
-
-    private static String mime(String contentType) {
-        if (contentType == null) {
-            return "";
-        }
-        int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     }
 
     private void answer(HttpServletResponse response, int status, Decisions d) throws IOException {

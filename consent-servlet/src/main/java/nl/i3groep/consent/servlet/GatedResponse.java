@@ -427,7 +427,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
         return mime.equals("text/html") || mime.equals("application/xhtml+xml");
     }
 
-    private static String mime(String contentType) {
+    /** The media type of a Content-Type value, lower case, without parameters; "" for none. */
+    static String mime(String contentType) {
         if (contentType == null) {
             return "";
         }
