@@ -130,9 +130,6 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (name == null) {
             return false;
         }
-        if (name.equalsIgnoreCase("Content-Type")) {
-            htmlTooLate(value);
-        }
         switch (name.toLowerCase(Locale.ROOT)) {
             case "set-cookie" -> {
                 if (value != null && site.cookies().denied(TrackerCookies.name(value), decisions)) {
@@ -169,6 +166,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
                     }
                     return true;
                 }
+                return false;
+            }
+            case "content-type" -> {
+                htmlTooLate(value);
                 return false;
             }
             default -> {
