@@ -3,7 +3,10 @@ package nl.i3groep.consent.html;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
+import java.nio.charset.CoderMalfunctionError;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One response's streaming rewriter: a resumable byte-level HTML tokenizer that keeps only what it
@@ -37,6 +40,8 @@ import java.nio.charset.StandardCharsets;
 final class GateStream extends OutputStream {
 
     static final int CAP = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HtmlGate.class);
 
     private static final int DATA = 0, TAG_OPEN = 1, END_TAG_OPEN = 2, TAG_NAME = 3, BEFORE_ATTR_NAME = 4,
             ATTR_NAME = 5, AFTER_ATTR_NAME = 6, BEFORE_ATTR_VALUE = 7, VALUE_DQ = 8, VALUE_SQ = 9, VALUE_UNQ = 10,
@@ -139,6 +144,8 @@ final class GateStream extends OutputStream {
 
     private boolean failed;
     private boolean closed;
+    /** Bytes of the body taken before this write, for the failure's log line. */
+    private long taken;
 
     /** Sees every complete tag, for the tokenizer conformance test; null otherwise. */
     interface Trace {
@@ -203,10 +210,12 @@ final class GateStream extends OutputStream {
             } else if (emitFrom < off + len) {
                 out.write(b, emitFrom, off + len - emitFrom);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | CoderMalfunctionError e) {
+            logFailure(e);
             fail(b, off + len);
         } finally {
             cb = null;
+            taken += len;
         }
     }
 
@@ -229,7 +238,8 @@ final class GateStream extends OutputStream {
             }
             try {
                 finish();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | CoderMalfunctionError e) {
+                logFailure(e);
                 failed = true;
                 if (pend.n > 0) {
                     escaped(pend.a, 0, pend.n);
@@ -261,6 +271,16 @@ final class GateStream extends OutputStream {
             }
             banner();
         }
+    }
+
+    /**
+     * Once per body: after the first failure nothing more is gated, so nothing more can fail. A
+     * charset's coder that throws reaches here as the JDK's {@link CoderMalfunctionError}, the one
+     * error caught: the body's charset is the response's, not the gate's.
+     */
+    private void logFailure(Throwable e) {
+        LOG.error("the HTML gate failed in a write that began {} bytes into a body in {}; the rest of it is served with every '<' escaped,"
+                + " so no tag (and no tracker) in it takes effect", taken, cs.name(), e);
     }
 
     /**

@@ -33,9 +33,10 @@ import nl.i3groep.consent.Tracker;
  *       {@code www.googletagmanager.com} that no rule claims is taken for a Tag Manager tag.</li>
  *   <li><b>An uninspectable body fails closed.</b> Only ASCII-compatible charsets are accepted
  *       ({@link #supports}); {@link #open} refuses others, and the caller must then keep the body
- *       from the browser or neutralise it. If anything inside the rewriter throws, the rest of
- *       the body (and whatever was held) is passed on with every {@code <} escaped, so no tag, and
- *       so no tracker, can follow.</li>
+ *       from the browser or neutralise it. If anything inside the rewriter throws (or the
+ *       body's charset malfunctions), the rest of the body (and whatever was held) is passed on with
+ *       every {@code <} escaped, so no tag, and so no tracker, can follow; the failure is logged
+ *       once per body, with its cause, at ERROR on this class's logger.</li>
  *   <li>An inline script longer than 64 KiB is judged on its first 64 KiB; a fetching tag longer
  *       than 64 KiB is renamed {@code x-consent-<name>} and so fetches nothing.</li>
  * </ul>

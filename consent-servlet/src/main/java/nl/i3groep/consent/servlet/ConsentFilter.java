@@ -63,7 +63,6 @@ public class ConsentFilter implements Filter {
 
     private Gatekeeper gatekeeper;
     private ConsentLedger ledger;
-    private HtmlGate gate;
     private Site site;
 
     /** For {@code web.xml}: the configuration comes from the init-parameter {@code config}. */
@@ -74,12 +73,6 @@ public class ConsentFilter implements Filter {
     public ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger) {
         this.gatekeeper = Objects.requireNonNull(gatekeeper, "gatekeeper");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
-    }
-
-    /** With a gate of the test's choosing: how a failure inside the rewriter is injected. */
-    ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger, HtmlGate gate) {
-        this(gatekeeper, ledger);
-        this.gate = gate;
     }
 
     @Override
@@ -99,7 +92,7 @@ public class ConsentFilter implements Filter {
         ConsentConfig config = gatekeeper.config();
         TrackerCookies cookies = new TrackerCookies(gatekeeper.trackers());
         Banner banner = new Banner(config);
-        HtmlGate htmlGate = gate != null ? gate : HtmlGate.create(gatekeeper.trackers());
+        HtmlGate htmlGate = HtmlGate.create(gatekeeper.trackers());
         // the ledger last: once open it holds a lock, which a later failure here would leave held
         if (ledger == null) {
             ledger = ledgerFor(config);

@@ -294,13 +294,13 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     /**
-     * The gate broke. Whatever it held is lost (it may have been a tracker); the rest of the body is
-     * served with every {@code <} escaped, so the page still arrives and no tag, so no tracker,
-     * follows. The container's own connection errors are not this: they surface when the raw stream
-     * is written.
+     * What lies in front of the gate broke (the gate fails closed by itself, and logs why). Whatever
+     * was held is lost (it may have been a tracker); the rest of the body is served with every
+     * {@code <} escaped, so the page still arrives and no tag, so no tracker, follows. The
+     * container's own connection errors are not this: they surface when the raw stream is written.
      */
     private void failed(RuntimeException e) {
-        LOG.error("the HTML gate failed; the rest of this page is served with its markup escaped", e);
+        LOG.error("gating this page failed; the rest of it is served with its markup escaped", e);
         mode = Mode.FAILED;
         target = new EscapingStream(body.raw);
     }
