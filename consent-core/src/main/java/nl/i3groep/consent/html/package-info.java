@@ -3,14 +3,19 @@
  * inert in an HTML body while it is written, and inserts Consent Mode defaults, allowed trackers'
  * snippets and the banner into whole documents.
  *
- * <p>How it works: a byte-level, resumable tokenizer ({@code GateStream}) follows the WHATWG
- * tokenizer states that decide where tags, comments and raw text begin and end. Text and tags
- * that need no change are never copied: they go out as runs of the caller's own array, one
- * {@code write} per run. Only a tag that may need rewriting (script, img, iframe, embed, object,
- * source, link, video, audio, input, track, frame, image, base) is held until its {@code >}, and an unmarked inline
- * script with its content until {@code </script}; a held tag is parsed into attribute spans
- * ({@code Tag}), and only the few attributes that matter are decoded to strings. Host rules and
+ * <p>How it works: a byte-level, resumable tokenizer ({@code Tokenizer}) follows the WHATWG
+ * tokenizer states that decide where tags, comments and raw text begin and end; in the body, a
+ * fast scan ({@code FastScan}) passes over text and tags that cannot concern a tracker. Text and
+ * tags that need no change are never copied: they go out as runs of the caller's own array, one
+ * {@code write} per run ({@code Output}). Only a tag that may need rewriting (script, img, iframe,
+ * embed, object, source, link, video, audio, input, track, frame, image, feImage, base) is held
+ * until its {@code >}, and an unmarked inline script with its content until {@code </script}; a
+ * held tag is parsed into attribute spans ({@code Tag}), and only the few attributes that matter
+ * are decoded to strings for the verdict ({@code Verdict}), which chooses its rewrite
+ * ({@code Edit}). An approximation of tree construction ({@code Tree}) knows documents from
+ * fragments, the head, SVG/MathML, and places the insertions ({@code Insertions}). Host rules and
  * inline markers are compiled once per gate ({@code Rules}); markers are searched on bytes.
+ * {@code GateStream} joins the parts for one response.
  *
  * <p>Known gaps, each a place where a browser and this scanner can disagree:
  * <ul>

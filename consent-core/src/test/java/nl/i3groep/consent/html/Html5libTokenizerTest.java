@@ -194,7 +194,7 @@ class Html5libTokenizerTest {
         List<Token> tokens = new ArrayList<>();
         OutputStream o = Fixture.GATE.open(new ByteArrayOutputStream(), StandardCharsets.UTF_8, Fixture.ALL, Page.PLAIN);
         Tag tag = new Tag();
-        ((GateStream) o).trace = (b, from, to, end) -> {
+        ((GateStream) o).trace((b, from, to, end) -> {
             tag.parse(b, from, to);
             int nameFrom = from + (end ? 2 : 1);
             String name = clean(new String(b, nameFrom, tag.nameEnd - nameFrom, StandardCharsets.UTF_8));
@@ -205,7 +205,7 @@ class Html5libTokenizerTest {
                 }
             }
             tokens.add(new Token(end, name, attrs));
-        };
+        });
         byte[] bytes = input.getBytes(StandardCharsets.UTF_8);
         o.write(bytes, 0, bytes.length);
         o.close();

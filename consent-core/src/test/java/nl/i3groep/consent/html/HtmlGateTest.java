@@ -609,11 +609,11 @@ class HtmlGateTest {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         OutputStream o = Fixture.GATE.open(sink, StandardCharsets.UTF_8, NONE, Page.PLAIN);
         int[] tags = {0};
-        ((GateStream) o).trace = (b, from, to, end) -> {
+        ((GateStream) o).trace((b, from, to, end) -> {
             if (++tags[0] == 3) {
                 throw new IllegalStateException("simulated bug");
             }
-        };
+        });
         byte[] in = html.getBytes(StandardCharsets.UTF_8);
         o.write(in, 0, 20);
         o.write(in, 20, in.length - 20);

@@ -1,0 +1,200 @@
+package nl.i3groep.consent.html;
+
+import java.io.IOException;
+
+/**
+ * What the rewriter approximates of a browser's tree construction: whether the body is a whole
+ * document or a fragment (insertions go only into documents), where the head ends (Consent Mode
+ * defaults and snippets go there), SVG/MathML nesting (inside it, {@code style}, {@code title}
+ * and the like are markup, and {@code <script/>} has no content), and the head's
+ * {@code noscript} and {@code template}, which neither end the head nor may hold an insertion.
+ *
+ * <p>The tokenizer reports names and ends of tags and text in the head; this class decides what
+ * they mean for the tree and triggers the insertions.
+ */
+final class Tree {
+
+    static final int UNKNOWN = 0, DOCUMENT = 1, FRAGMENT = 2;
+    static final int BEFORE_HEAD = 0, IN_HEAD = 1, AFTER_HEAD = 2;
+
+    private final Output output;
+    private final Insertions insertions;
+
+    int doc;
+    int phase;
+    /** Open SVG/MathML elements. */
+    int foreign;
+    /** Of {@link #foreign}, the open {@code svg} elements: a browser ignores a {@code </math>} that closes none. */
+    private int svgOpen;
+    /**
+     * Inside a {@code <noscript>} (raw text to a browser that runs scripts) or a {@code <template>}
+     * of the head: nothing there ends the head, and nothing inserted there would run.
+     */
+    private boolean inNoscript;
+    private int inTemplates;
+
+    Tree(Output output, Insertions insertions) {
+        this.output = output;
+        this.insertions = insertions;
+    }
+
+    void start() {
+        doc = UNKNOWN;
+        phase = BEFORE_HEAD;
+        foreign = 0;
+        svgOpen = 0;
+        inNoscript = false;
+        inTemplates = 0;
+    }
+
+    /**
+     * Before the head has ended, or before the kind of body is known: text and every tag may
+     * matter. After it (or in a fragment), the fast scan may take over.
+     */
+    boolean beforeBody() {
+        return doc == UNKNOWN || (doc == DOCUMENT && phase != AFTER_HEAD);
+    }
+
+    /** Whether a script seen now counts as the tracker's install (so its snippet is not inserted). */
+    boolean installs() {
+        return phase != AFTER_HEAD && !inNoscript;
+    }
+
+    /** Text before the head has ended or before the document kind is known: each byte may matter. */
+    int text(byte[] b, int i, int end) throws IOException {
+        for (; i < end; i++) {
+            int c = b[i] & 0xff;
+            if (c == '<') {
+                return i;
+            }
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r') {
+                continue;
+            }
+            if (doc == UNKNOWN) {
+                if (c == 0xEF || c == 0xBB || c == 0xBF) {
+                    continue; // byte order mark
+                }
+                doc = FRAGMENT;
+                return i;
+            }
+            if (hiddenInHead()) {
+                continue;
+            }
+            // text ends the head
+            output.emitTo(i);
+            headEnd();
+            return i;
+        }
+        return i;
+    }
+
+    /** A {@code <} that begins no tag: text. */
+    void lessThanAsText() throws IOException {
+        if (doc == UNKNOWN) {
+            doc = FRAGMENT;
+        } else if (doc == DOCUMENT && phase != AFTER_HEAD && !hiddenInHead()) {
+            headEnd();
+        }
+    }
+
+    /** A doctype (a bogus comment that begins with {@code doctype}). */
+    void doctype() {
+        if (doc == UNKNOWN) {
+            doc = DOCUMENT;
+        }
+    }
+
+    /** A tag's name is complete ({@code code} from {@link Names}): insert before it what it ends. */
+    void named(int code, boolean endTag) throws IOException {
+        int el = code & 0xff;
+        if (doc == UNKNOWN) {
+            doc = !endTag && el == Names.HTML ? DOCUMENT : FRAGMENT;
+        }
+        if (doc != DOCUMENT || phase != AFTER_HEAD && hiddenInHead(el, endTag)) {
+            return; // a fragment, or the head goes on around it
+        }
+        if (!endTag) {
+            if (phase == BEFORE_HEAD) {
+                if (el != Names.HTML && el != Names.HEAD) {
+                    if ((code & Names.F_HEAD) != 0) {
+                        insertions.consentMode();
+                        phase = IN_HEAD;
+                    } else {
+                        headEnd();
+                    }
+                }
+            } else if (phase == IN_HEAD && (code & Names.F_HEAD) == 0) {
+                headEnd();
+            }
+        } else if (el == Names.HEAD || el == Names.BODY || el == Names.HTML) {
+            if (phase != AFTER_HEAD) {
+                headEnd();
+            }
+            if (el != Names.HEAD) {
+                insertions.banner();
+            }
+        }
+    }
+
+    /** A start tag ended just before {@code after}: SVG/MathML nesting, and the head's start. */
+    void startTagEnded(int code, boolean selfClosing, int after) throws IOException {
+        int el = code & 0xff;
+        if (foreign > 0 && (code & Names.F_BREAKOUT) != 0) {
+            foreign = 0;
+            svgOpen = 0;
+        }
+        if ((el == Names.SVG || el == Names.MATH) && !selfClosing) {
+            foreign++;
+            svgOpen += el == Names.SVG ? 1 : 0;
+        }
+        if (el == Names.HEAD && doc == DOCUMENT && phase == BEFORE_HEAD) {
+            output.emitTo(after);
+            insertions.consentMode();
+            phase = IN_HEAD;
+        }
+    }
+
+    void endTagEnded(int el) {
+        if (el == Names.SVG ? svgOpen > 0 : el == Names.MATH && foreign > svgOpen) {
+            foreign--;
+            svgOpen -= el == Names.SVG ? 1 : 0;
+        }
+    }
+
+    /** The end of the body: what never found its place. */
+    void finish() throws IOException {
+        if (doc == DOCUMENT) {
+            if (phase != AFTER_HEAD) {
+                headEnd();
+            }
+            insertions.banner();
+        }
+    }
+
+    private void headEnd() throws IOException {
+        insertions.consentMode();
+        phase = AFTER_HEAD;
+        insertions.snippets();
+    }
+
+    private boolean hiddenInHead() {
+        return inNoscript || inTemplates > 0;
+    }
+
+    /**
+     * Whether the tag (element {@code el}, named just now) is inside a noscript or template of the
+     * head, or closes one; notes the ones it opens and closes. One that it opens is not yet inside.
+     */
+    private boolean hiddenInHead(int el, boolean endTag) {
+        boolean inside = hiddenInHead();
+        if (inNoscript) {
+            // to a browser that runs scripts, all up to the first </noscript> is text
+            inNoscript = !(endTag && el == Names.NOSCRIPT);
+        } else if (el == Names.NOSCRIPT && !endTag) {
+            inNoscript = true;
+        } else if (el == Names.TEMPLATE) {
+            inTemplates = endTag ? Math.max(0, inTemplates - 1) : inTemplates + 1;
+        }
+        return inside;
+    }
+}

@@ -1,0 +1,236 @@
+package nl.i3groep.consent.html;
+
+import java.nio.charset.Charset;
+import java.util.Locale;
+
+/**
+ * The verdict on a held tag or script: which trackers it belongs to (by its {@code data-consent}
+ * mark, the hosts of its URL attributes, the markers in its inline text), whether the request
+ * allows all of them, and the {@link Edit} that follows: made inert, restored, renamed, or kept.
+ */
+final class Verdict {
+
+    /** The URL attributes of a script: href and xlink:href load an SVG script (on an HTML one they do nothing). */
+    static final String[] SCRIPT_URLS = {"src", "href", "xlink:href"};
+    // href and xlink:href: an SVG <image> or <feImage> (read as img here) loads from them
+    static final String[] IMG = {"src", "srcset", "href", "xlink:href"};
+    static final String[] IFRAME = {"src", "srcdoc"};
+    static final String[] SRC = {"src"};
+    static final String[] OBJECT = {"data"};
+    static final String[] SOURCE = {"src", "srcset"};
+    static final String[] LINK = {"href", "imagesrcset"};
+    static final String[] VIDEO = {"src", "poster"};
+    static final String[] BASE_HREF = {"href"};
+
+    private final Rules rules;
+    private final Edit edit;
+    private final Tag tag;
+    private final Tree tree;
+    private final Insertions insertions;
+
+    private Charset cs;
+    private long allowed;
+    private Rules.Markers markers;
+
+    Verdict(Rules rules, Edit edit, Tree tree, Insertions insertions) {
+        this.rules = rules;
+        this.edit = edit;
+        this.tag = edit.tag;
+        this.tree = tree;
+        this.insertions = insertions;
+    }
+
+    void start(Charset cs, long allowed, Rules.Markers markers) {
+        this.cs = cs;
+        this.allowed = allowed;
+        this.markers = markers;
+    }
+
+    /**
+     * A script start tag in {@link Edit#tag}: decided by its mark and its URL, or, when inline and
+     * unmarked, left to its content. Returns false for the latter.
+     */
+    boolean scriptTag() {
+        String type = tag.value("type", cs);
+        String mark = tag.value("data-consent", cs);
+        long bits = mark == null ? 0 : rules.bitsOfMark(mark);
+        boolean hasSrc = false;
+        for (String attr : SCRIPT_URLS) {
+            int k = tag.find(attr);
+            if (k >= 0) {
+                hasSrc |= attr.equals("src");
+                if (tag.valueStart[k] >= 0 && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
+                    bits |= rules.matchUrl(tag.value(k, cs));
+                }
+            }
+        }
+        boolean exec = executable(type);
+        boolean parked = mark != null && type != null && type.strip().equalsIgnoreCase("text/plain");
+        if (!exec && !parked) {
+            edit.none();
+            return true;
+        }
+        if (mark == null && !hasSrc && bits == 0) {
+            return false;
+        }
+        seen(bits);
+        if (parked) {
+            if (allows(bits)) {
+                edit.restore();
+            } else {
+                edit.none();
+            }
+        } else if (bits != 0 && !allows(bits)) {
+            edit.inert(bits, mark == null);
+        } else {
+            edit.keep();
+        }
+        return true;
+    }
+
+    /**
+     * An inline script whose start tag is {@code b[start, content)} and whose content runs to
+     * {@code contentEnd}: its trackers are those whose markers its first {@link GateStream#CAP}
+     * bytes name.
+     */
+    void inlineScript(byte[] b, int start, int content, int contentEnd) {
+        long bits = markers.scan(b, content, Math.min(contentEnd, content + GateStream.CAP));
+        // the start tag was parsed when it ended; its spans still hold if it has not moved since
+        // (held bytes only move to a new array, and are only appended to)
+        if (tag.b != b || tag.start != start || tag.end != content) {
+            tag.parse(b, start, content);
+        }
+        seen(bits);
+        if (bits != 0 && !allows(bits)) {
+            edit.inert(bits, true);
+        } else {
+            edit.keep();
+        }
+    }
+
+    /** An element that fetches a URL ({@code el}): its URL attributes that point to denied trackers are renamed. */
+    void urlElement(int el) {
+        String[] attrs = urlAttributes(el);
+        String mark = tag.value("data-consent", cs);
+        long markBits = mark == null ? 0 : rules.bitsOfMark(mark);
+        boolean markDenied = mark != null && !allows(markBits);
+        long deniedBits = 0;
+        edit.beginRenames();
+        boolean any = false;
+        for (String attr : attrs) {
+            int k = tag.find(attr);
+            if (k < 0) {
+                continue;
+            }
+            long bits = 0;
+            int vs = tag.valueStart[k];
+            int ve = tag.valueStop[k];
+            if (vs < 0) {
+                bits = 0;
+            } else if (attr.endsWith("srcset")) {
+                if (Rules.mayHaveHostSrcset(tag.b, vs, ve)) {
+                    bits = matchSrcset(tag.value(k, cs));
+                }
+            } else if (attr.equals("srcdoc")) {
+                bits = matchDocument(tag.value(k, cs));
+            } else if (Rules.mayHaveHost(tag.b, vs, ve)) {
+                bits = el == Names.BASE ? rules.matchBase(tag.value(k, cs)) : rules.matchUrl(tag.value(k, cs));
+            }
+            if (markDenied || (bits != 0 && !allows(bits))) {
+                deniedBits |= bits;
+                any = true;
+                edit.rename(k, attr);
+            }
+        }
+        if (!any) {
+            edit.none();
+            return;
+        }
+        edit.renamed(mark == null, deniedBits);
+    }
+
+    static String[] urlAttributes(int el) {
+        return switch (el) {
+            case Names.IMG -> IMG;
+            case Names.IFRAME -> IFRAME;
+            case Names.OBJECT -> OBJECT;
+            case Names.SOURCE -> SOURCE;
+            case Names.LINK -> LINK;
+            case Names.BASE -> BASE_HREF;
+            case Names.VIDEO -> VIDEO;
+            default -> SRC;
+        };
+    }
+
+    private void seen(long bits) {
+        if (tree.installs()) {
+            insertions.installed(bits);
+        }
+    }
+
+    private boolean allows(long bits) {
+        return (bits & ~allowed) == 0;
+    }
+
+    /** Every candidate of a srcset; over-splitting (on commas inside URLs) can only find more hosts. */
+    private long matchSrcset(String v) {
+        long bits = 0;
+        int n = v.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && (v.charAt(i) <= ' ' || v.charAt(i) == ',')) {
+                i++;
+            }
+            int s = i;
+            while (i < n && v.charAt(i) > ' ' && v.charAt(i) != ',') {
+                i++;
+            }
+            if (i > s) {
+                bits |= rules.matchUrl(v.substring(s, i));
+            }
+        }
+        return bits;
+    }
+
+    /**
+     * An iframe's srcdoc is a document: any tracker host or marker in it counts, also a host spelled
+     * with character references (decoded again for each level of nesting), percent-escapes, or the
+     * tabs and line breaks that a URL parser drops.
+     */
+    private long matchDocument(String v) {
+        long bits = markers.scan(v, cs);
+        String plain = v;
+        for (int level = 0; level < 4 && plain.indexOf('&') >= 0; level++) {
+            plain = CharRefs.decode(plain);
+        }
+        plain = Rules.percentDecode(plain.replace("\t", "").replace("\n", "").replace("\r", ""));
+        bits |= markers.scan(plain, cs);
+        String lower = plain.toLowerCase(Locale.ROOT);
+        for (String host : rules.hostNames) {
+            if (lower.contains(host)) {
+                long b = rules.matchHost(host, "/", "");
+                bits |= b != 0 ? b : Rules.UNKNOWN;
+            }
+        }
+        return bits;
+    }
+
+    private static boolean executable(String type) {
+        if (type == null) {
+            return true;
+        }
+        String t = type.strip().toLowerCase(Locale.ROOT);
+        int semi = t.indexOf(';');
+        if (semi >= 0) {
+            t = t.substring(0, semi).strip();
+        }
+        return switch (t) {
+            case "", "module", "text/javascript", "application/javascript", "application/ecmascript",
+                    "application/x-ecmascript", "application/x-javascript", "text/ecmascript", "text/javascript1.0",
+                    "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
+                    "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript",
+                    "text/x-javascript" -> true;
+            default -> false;
+        };
+    }
+}
