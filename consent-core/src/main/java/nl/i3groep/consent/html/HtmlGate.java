@@ -19,15 +19,30 @@ import nl.i3groep.consent.Tracker;
  *   <li><b>Deny unless allowed.</b> A script or fetching element that belongs to a tracker is made
  *       inert unless the request's {@link Decisions} allow every tracker it belongs to. A script
  *       belongs to the trackers its {@code data-consent} mark names (white-space separated ids)
- *       and those whose host rules match its {@code src}; an unmarked inline script to those whose
- *       markers occur in its text. Denied scripts get {@code type="text/plain"} as their first
- *       attribute (so it wins over any other {@code type}), the old type renamed {@code data-type},
- *       and a {@code data-consent} mark. On {@code img}, {@code iframe}, {@code frame},
- *       {@code embed}, {@code object}, {@code source}, {@code link}, {@code video}, {@code audio},
- *       {@code input}, {@code track} and {@code base}, denied URL attributes ({@code src},
- *       {@code srcset}, {@code href}, {@code data}, {@code poster}, {@code srcdoc}; every
- *       occurrence, since a duplicate would take effect) are renamed {@code data-consent-*}.
- *       Allowed ones are left as they are.</li>
+ *       and those whose host rules match one of its URL attributes (below); an unmarked inline
+ *       script to those whose markers occur in its text. Denied scripts get
+ *       {@code type="text/plain"} as their first attribute (so it wins over any other
+ *       {@code type}), the old type renamed {@code data-type}, and a {@code data-consent} mark; an
+ *       allowed one parked that way ({@code type="text/plain"} with a mark) gets its
+ *       {@code data-type} back. On the other elements below, denied URL attributes (every
+ *       occurrence, since a duplicate would take effect) are renamed {@code data-consent-*} and the
+ *       element marked; a denied {@code data-consent} mark renames them all. Allowed ones are left
+ *       as they are. The URL attributes, per element (a {@code srcset} or {@code imagesrcset} is
+ *       judged per candidate, a {@code srcdoc} as a document):
+ *       <ul>
+ *         <li>{@code script}: {@code src}, {@code href}, {@code xlink:href}</li>
+ *         <li>{@code img}, {@code image}, {@code feImage}: {@code src}, {@code srcset}, {@code href},
+ *             {@code xlink:href}</li>
+ *         <li>{@code iframe}: {@code src}, {@code srcdoc}</li>
+ *         <li>{@code source}: {@code src}, {@code srcset}</li>
+ *         <li>{@code link}: {@code href}, {@code imagesrcset}</li>
+ *         <li>{@code video}: {@code src}, {@code poster}</li>
+ *         <li>{@code object}: {@code data}</li>
+ *         <li>{@code base}: {@code href}</li>
+ *         <li>{@code embed}, {@code frame}, {@code audio}, {@code input}, {@code track}: {@code src}</li>
+ *       </ul>
+ *       Under a response nonce, every script kept executable or inserted carries it in place of
+ *       its own {@code nonce}.</li>
  *   <li><b>Unknown is denied.</b> A mark naming no tracker of the site is denied, and so are the
  *       hosts and markers of catalogue trackers the site did not configure. A URL on
  *       {@code www.googletagmanager.com} that no rule claims is taken for a Tag Manager tag.</li>

@@ -37,6 +37,8 @@ final class Names {
      * Lets the data state's fast path pass most tags without a lookup.
      */
     private static final int[] NOTABLE = new int[26];
+    /** The held elements' names, lower case, in definition order. */
+    private static final java.util.List<String> HELD = new java.util.ArrayList<>();
 
     static {
         def("script", SCRIPT | F_HELD | F_HEAD);
@@ -97,6 +99,9 @@ final class Names {
                 || el == HTML) {
             NOTABLE[b[0] - 'a'] |= 1 << b.length;
         }
+        if ((code & F_HELD) != 0) {
+            HELD.add(name);
+        }
         K0[h] = k0;
         K1[h] = k1;
         LEN[h] = b.length;
@@ -150,6 +155,11 @@ final class Names {
             h = (h + 1) & (SIZE - 1);
         }
         return 0;
+    }
+
+    /** The names of the elements held for a verdict ({@link #F_HELD}), lower case. */
+    static java.util.List<String> held() {
+        return java.util.Collections.unmodifiableList(HELD);
     }
 
     /** The lower-case name of an element number. */
