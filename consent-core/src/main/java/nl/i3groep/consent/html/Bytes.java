@@ -58,6 +58,14 @@ final class Bytes {
             add(b, 0, b.length);
         }
 
+        /** Lets an array grown past {@code kept} bytes go, for one of the first size. */
+        void trim(int kept) {
+            if (a.length > kept) {
+                a = new byte[256];
+            }
+            n = 0;
+        }
+
         void add(int c) {
             if (n == a.length) {
                 a = Arrays.copyOf(a, Math.max(16, a.length * 2));

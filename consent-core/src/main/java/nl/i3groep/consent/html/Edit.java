@@ -41,8 +41,10 @@ final class Edit {
         edited = false;
     }
 
-    boolean addsNonce() {
-        return nonceAttr != null;
+    /** Lets buffers that grew past {@code kept} go, when the response is done. */
+    void trim(int kept) {
+        ins.trim(kept);
+        scratch.trim(kept);
     }
 
     /** The tag's new bytes, or null if it stays as it is. */

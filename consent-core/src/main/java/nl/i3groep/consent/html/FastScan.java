@@ -24,7 +24,7 @@ final class FastScan {
     private Rules.Markers markers;
     private boolean addsNonce;
     /** Sees every tag it passes over, for the tokenizer conformance test; null otherwise. */
-    GateStream.Trace trace;
+    Rewriter.Trace trace;
 
     void start(Rules.Markers markers, boolean addsNonce) {
         this.markers = markers;
@@ -111,7 +111,7 @@ final class FastScan {
      */
     private int plainUrlTag(byte[] b, int j, int p, int end) {
         int after = skip.skipPlainTo(b, p, end);
-        return after - j > GateStream.CAP ? -1 : after;
+        return after - j > Rewriter.CAP ? -1 : after;
     }
 
     /**
@@ -125,13 +125,13 @@ final class FastScan {
             return -1;
         }
         int content = skip.skipPlainTo(b, p, end);
-        if (content < 0 || content - j > GateStream.CAP) {
+        if (content < 0 || content - j > Rewriter.CAP) {
             return -1;
         }
         int q = content;
         while (true) {
             q = Bytes.indexOf(b, (byte) '<', q, end);
-            if (q + 8 >= end || q - content > GateStream.CAP || b[q + 1] == '!') {
+            if (q + 8 >= end || q - content > Rewriter.CAP || b[q + 1] == '!') {
                 return -1;
             }
             if (b[q + 1] == '/' && Tokenizer.isScriptName(b, q + 2) && Tokenizer.NAME_END[b[q + 8] & 0xff]) {

@@ -2,88 +2,29 @@ package nl.i3groep.consent.html;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.Charset;
-import java.nio.charset.CoderMalfunctionError;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One response's streaming rewriter: the parts of the gate joined, and the life of a held tag.
- *
- * <ul>
- *   <li>{@link Tokenizer}: the tokenizer states, tag names, attributes, raw text, comments;</li>
- *   <li>{@link FastScan}: the bulk of a page's body, text and tags that cannot concern a tracker;</li>
- *   <li>{@link Tree}: document or fragment, head, SVG/MathML, the head's noscript and template;</li>
- *   <li>{@link Verdict}: which trackers a held tag or script belongs to, allowed or not;</li>
- *   <li>{@link Edit} and {@link Insertions}: the rewrite of a held tag, and what a document gets
- *       inserted;</li>
- *   <li>{@link Output}: held bytes, runs of the caller's array, the fail-closed escape.</li>
- * </ul>
- * Each part is a final class reached through a final field: nothing on the per-byte path is an
- * interface or virtual call.
- *
- * <p>Memory: a held tag is at most {@link #CAP} bytes, a held inline script's content at most
- * {@link #CAP} more (plus one write's worth while deciding). An interesting tag longer than that
- * is renamed {@code x-consent-<name>}, which no browser loads anything for; an inline script
- * longer than that is judged on its first {@link #CAP} bytes.
+ * One response's gated body: the stream {@link HtmlGate#open} hands out, in front of a
+ * {@link Rewriter} it has for the time of this response. Once closed it lets go of the rewriter,
+ * which may then serve another response, and refuses every write, so that a caller that kept it
+ * cannot reach that other response.
  */
 final class GateStream extends OutputStream {
 
-    static final int CAP = 64 * 1024;
-
-    private static final Logger LOG = LoggerFactory.getLogger(HtmlGate.class);
-
-    /** Sees every complete tag, for the tokenizer conformance test. */
-    interface Trace {
-        /** A tag {@code b[from, to)}, valid when the whole input came in one write. */
-        void tag(byte[] b, int from, int to, boolean endTag);
-    }
-
-    private final Output output = new Output();
-    private final Tag tag = new Tag();
-    private final Edit edit;
-    private final Insertions insertions;
-    private final Tree tree;
-    private final Verdict verdict;
-    private final FastScan scan = new FastScan();
-    private final Tokenizer tokenizer;
-
-    private final Charset cs;
+    private final HtmlGate gate;
+    private Rewriter rewriter;
     private final byte[] one = new byte[1];
-    private boolean failed;
-    private boolean closed;
-    /** Bytes of the body taken before this write, for the failure's log line. */
-    private long taken;
 
-    GateStream(OutputStream out, HtmlGate gate, Rules rules, Charset cs, long allowed, Page page) {
-        this.cs = cs;
-        edit = new Edit(tag, rules);
-        insertions = new Insertions(gate, rules, output);
-        tree = new Tree(output, insertions);
-        verdict = new Verdict(rules, edit, tree, insertions);
-        tokenizer = new Tokenizer(this, output, tree, scan, tag);
-
-        Rules.Markers markers = rules.markers(cs);
-        byte[] nonceAttr = page.nonce().map(n -> (" nonce=\"" + n + "\"").getBytes(StandardCharsets.US_ASCII))
-                .orElse(null);
-        output.start(out);
-        edit.start(cs, nonceAttr);
-        insertions.start(cs, allowed, page);
-        tree.start();
-        verdict.start(cs, allowed, markers);
-        scan.start(markers, nonceAttr != null);
-        tokenizer.start();
+    GateStream(HtmlGate gate, Rewriter rewriter) {
+        this.gate = gate;
+        this.rewriter = rewriter;
     }
 
     /** For the conformance test: every tag the tokenizer or the fast scan reads. */
-    void trace(Trace t) {
-        tokenizer.trace = t;
-        scan.trace = t;
+    void trace(Rewriter.Trace t) {
+        rewriter.trace(t);
     }
-
-    // ---- OutputStream ---------------------------------------------------------------------------
 
     @Override
     public void write(int b) throws IOException {
@@ -94,152 +35,35 @@ final class GateStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) {
+        Rewriter r = rewriter;
+        if (r == null) {
             throw new IOException("stream closed");
         }
         Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return;
-        }
-        if (failed) {
-            output.escaped(b, off, off + len);
-            return;
-        }
-        output.begin(b, off);
-        try {
-            tokenizer.run(b, off, off + len);
-            if (output.end(off + len, CAP)) {
-                overflow();
-            }
-        } catch (RuntimeException | CoderMalfunctionError e) {
-            logFailure(e);
-            failed = true;
-            output.fail(off + len);
-        } finally {
-            output.cb = null;
-            taken += len;
+        if (len > 0) {
+            r.write(b, off, len);
         }
     }
 
     @Override
     public void flush() throws IOException {
-        if (!closed) {
-            output.out.flush();
+        Rewriter r = rewriter;
+        if (r != null) {
+            r.flush();
         }
     }
 
     @Override
     public void close() throws IOException {
-        if (closed) {
+        Rewriter r = rewriter;
+        if (r == null) {
             return;
         }
-        closed = true;
-        try (OutputStream o = output.out) {
-            if (failed) {
-                return;
-            }
-            try {
-                finish();
-            } catch (RuntimeException | CoderMalfunctionError e) {
-                logFailure(e);
-                failed = true;
-                output.failHeld();
-            }
+        rewriter = null;
+        try {
+            r.close();
+        } finally {
+            gate.recycle(r);
         }
-    }
-
-    /**
-     * Once per body: after the first failure nothing more is gated, so nothing more can fail. A
-     * charset's coder that throws reaches here as the JDK's {@link CoderMalfunctionError}, the one
-     * error caught: the body's charset is the response's, not the gate's.
-     */
-    private void logFailure(Throwable e) {
-        LOG.error("the HTML gate failed in a write that began {} bytes into a body in {}; the rest of it is served"
-                + " with every '<' escaped, so no tag (and no tracker) in it takes effect", taken, cs.name(), e);
-    }
-
-    // ---- the life of a held tag -----------------------------------------------------------------
-
-    /**
-     * A held start tag ended just before {@code after} ({@code parsed}: {@link #tag} holds it
-     * already): judged and written, or, for an inline script left to its content, held on.
-     */
-    void heldTagEnded(int after, boolean parsed) throws IOException {
-        output.view(after);
-        byte[] vb = output.vb;
-        int vo = output.vo;
-        int ve = output.ve;
-        if (ve - vo > CAP) {
-            tokenizer.code = 0;
-            output.commitTag(after, edit.overlong(vb, vo, ve));
-            return;
-        }
-        if (!parsed) {
-            tag.parse(vb, vo, ve);
-        }
-        int el = tokenizer.code & 0xff;
-        if (el == Names.SCRIPT) {
-            if (!verdict.scriptTag()) {
-                output.scriptTagLen = ve - vo;
-                if (tree.foreign > 0 && tokenizer.selfClosing) {
-                    verdict.inlineScript(vb, vo, ve, ve); // <svg><script/>: no content follows
-                } else {
-                    output.heldScript = true;
-                    return;
-                }
-            }
-        } else {
-            verdict.urlElement(el);
-        }
-        output.commitTag(after, edit.result());
-    }
-
-    /** {@code </script} of a held inline script, its delimiter at {@code i}: judged on its content. */
-    void heldScriptEnded(int i) throws IOException {
-        output.view(i);
-        decideHeldScript(output.ve - Tokenizer.SCRIPT_NAME.length - 2);
-        Bytes.Buf edited = edit.result();
-        if (edited != null || output.viewInPend) {
-            output.writeHeldScript(edited);
-            output.emitFrom = i;
-        }
-        output.drop();
-    }
-
-    private void decideHeldScript(int contentEnd) {
-        verdict.inlineScript(output.vb, output.vo, output.vo + output.scriptTagLen, contentEnd);
-    }
-
-    /** What is held outgrew {@link #CAP} before its end. */
-    private void overflow() throws IOException {
-        if (output.heldScript) {
-            // an inline script: judged on its first CAP bytes, the rest passes
-            output.viewPend();
-            decideHeldScript(output.ve);
-            output.writeHeldScript(edit.result());
-            output.drop();
-            output.emitFrom = output.holdStart;
-        } else {
-            // a tag: renamed, so that it loads nothing
-            tokenizer.code = 0;
-            output.replaceHeld(edit.overlong(output.pend.a, 0, output.pend.n));
-        }
-    }
-
-    /** End of input: decide what is held, insert what never found its place. */
-    private void finish() throws IOException {
-        if (output.holding) {
-            if (output.heldScript) {
-                // a script left open at the end of the document still runs: judge it as it is
-                output.viewPend();
-                decideHeldScript(output.ve);
-                output.writeHeldScript(edit.result());
-            } else {
-                // a tag cut off by the end of input is dropped by browsers
-                output.out.write(output.pend.a, 0, output.pend.n);
-            }
-            output.drop();
-        }
-        tree.finish();
     }
 }

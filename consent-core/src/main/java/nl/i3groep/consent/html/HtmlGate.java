@@ -2,11 +2,13 @@ package nl.i3groep.consent.html;
 
 import java.io.OutputStream;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Tracker;
 
@@ -64,8 +66,12 @@ import nl.i3groep.consent.Tracker;
  */
 public final class HtmlGate {
 
+    /** Rewriters between responses; a slot is empty while its rewriter serves one. */
+    private static final int SPARE = 16;
+
     private final Rules rules;
     private final Map<Charset, byte[][]> snippets = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<Rewriter> spare = new AtomicReferenceArray<>(SPARE);
 
     private HtmlGate(List<Tracker> trackers) {
         this.rules = new Rules(trackers);
@@ -106,7 +112,39 @@ public final class HtmlGate {
                 allowed |= 1L << k;
             }
         }
-        return new GateStream(sink, this, rules, charset, allowed, page);
+        byte[] nonceAttr = page.nonce().isEmpty() ? null
+                : (" nonce=\"" + page.nonce().get() + "\"").getBytes(StandardCharsets.US_ASCII);
+        Rewriter r = take();
+        r.start(sink, charset, allowed, page, nonceAttr);
+        return new GateStream(this, r);
+    }
+
+    /** A spare rewriter, or a new one. */
+    private Rewriter take() {
+        int first = (int) Thread.currentThread().getId();
+        for (int k = 0; k < SPARE; k++) {
+            int slot = (first + k) & (SPARE - 1);
+            if (spare.get(slot) != null) {
+                Rewriter r = spare.getAndSet(slot, null);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return new Rewriter(this, rules);
+    }
+
+    /** A rewriter whose response is done: kept for another if it is sound and there is room. */
+    void recycle(Rewriter r) {
+        if (!r.release()) {
+            return;
+        }
+        int first = (int) Thread.currentThread().getId();
+        for (int k = 0; k < SPARE; k++) {
+            if (spare.compareAndSet((first + k) & (SPARE - 1), null, r)) {
+                return;
+            }
+        }
     }
 
     /** The snippet of the site's tracker {@code k} to insert, or null. */

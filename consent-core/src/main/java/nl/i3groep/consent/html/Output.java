@@ -48,6 +48,11 @@ final class Output {
         scriptTagLen = 0;
     }
 
+    /** Lets held bytes that grew past {@code kept} go, when the response is done. */
+    void trim(int kept) {
+        pend.trim(kept);
+    }
+
     /** A write of {@code b} from {@code off} begins. */
     void begin(byte[] b, int off) {
         cb = b;

@@ -26,7 +26,7 @@ import java.io.IOException;
  * of a write, back at its {@code <}.
  *
  * <p>What a tag means is not decided here: its name goes to the {@link Tree}, a held tag's end to
- * the {@link GateStream}, which has it judged and written.
+ * the {@link Rewriter}, which has it judged and written.
  */
 final class Tokenizer {
 
@@ -55,7 +55,7 @@ final class Tokenizer {
         NAME_END['>'] = true;
     }
 
-    private final GateStream rewriter;
+    private final Rewriter rewriter;
     private final Output output;
     private final Tree tree;
     private final FastScan scan;
@@ -83,9 +83,9 @@ final class Tokenizer {
     private boolean parsedInPlace;
     private int tagStart;
     /** Sees every complete tag, for the tokenizer conformance test; null otherwise. */
-    GateStream.Trace trace;
+    Rewriter.Trace trace;
 
-    Tokenizer(GateStream rewriter, Output output, Tree tree, FastScan scan, Tag tag) {
+    Tokenizer(Rewriter rewriter, Output output, Tree tree, FastScan scan, Tag tag) {
         this.rewriter = rewriter;
         this.output = output;
         this.tree = tree;

@@ -90,11 +90,11 @@ final class Verdict {
 
     /**
      * An inline script whose start tag is {@code b[start, content)} and whose content runs to
-     * {@code contentEnd}: its trackers are those whose markers its first {@link GateStream#CAP}
+     * {@code contentEnd}: its trackers are those whose markers its first {@link Rewriter#CAP}
      * bytes name.
      */
     void inlineScript(byte[] b, int start, int content, int contentEnd) {
-        long bits = markers.scan(b, content, Math.min(contentEnd, content + GateStream.CAP));
+        long bits = markers.scan(b, content, Math.min(contentEnd, content + Rewriter.CAP));
         // the start tag was parsed when it ended; its spans still hold if it has not moved since
         // (held bytes only move to a new array, and are only appended to)
         if (tag.b != b || tag.start != start || tag.end != content) {

@@ -15,7 +15,7 @@
  * ({@code Edit}). An approximation of tree construction ({@code Tree}) knows documents from
  * fragments, the head, SVG/MathML, and places the insertions ({@code Insertions}). Host rules and
  * inline markers are compiled once per gate ({@code Rules}); markers are searched on bytes.
- * {@code GateStream} joins the parts for one response.
+ * {@code Rewriter} joins the parts; one serves one response at a time, behind a {@code GateStream}.
  *
  * <p>Known gaps, each a place where a browser and this scanner can disagree:
  * <ul>

@@ -525,7 +525,7 @@ class HtmlGateTest {
 
     @Test
     void longInlineScriptIsJudgedOnItsFirst64KiB() {
-        String pad = "x".repeat(GateStream.CAP);
+        String pad = "x".repeat(Rewriter.CAP);
         String early = "<script>_linkedin_partner_id=1;" + pad + "</script><p>after</p>";
         assertTrue(run(early, NONE).startsWith("<script type=\"text/plain\""));
         String late = "<script>" + pad + "_linkedin_partner_id=1;</script><p>after</p>";
@@ -534,11 +534,11 @@ class HtmlGateTest {
 
     @Test
     void overlongFetchingTagIsRenamed() {
-        String tag = "<img alt=\"" + "a".repeat(GateStream.CAP) + "\" src=\"//px.ads.linkedin.com/x\"><p>";
+        String tag = "<img alt=\"" + "a".repeat(Rewriter.CAP) + "\" src=\"//px.ads.linkedin.com/x\"><p>";
         String out = run(tag, NONE);
         assertTrue(out.startsWith("<x-consent-img alt="), out.substring(0, 40));
         assertTrue(out.endsWith("\"//px.ads.linkedin.com/x\"><p>"));
-        String div = "<div title=\"" + "a".repeat(GateStream.CAP + 10) + "\"><img src=//px.ads.linkedin.com/x>";
+        String div = "<div title=\"" + "a".repeat(Rewriter.CAP + 10) + "\"><img src=//px.ads.linkedin.com/x>";
         assertTrue(run(div, NONE).endsWith("<img data-consent=\"linkedin-insight\" data-consent-src=//px.ads.linkedin.com/x>"));
     }
 
@@ -625,5 +625,68 @@ class HtmlGateTest {
         org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parseBodyFragment(out);
         assertTrue(doc.select("script, img").isEmpty(), out);
         assertTrue(doc.text().contains("_linkedin_partner_id"), "the rest is still served, as text: " + out);
+    }
+
+    // ---- rewriters reused from one response to the next ---------------------------------------
+
+    /**
+     * A rewriter serves one response after another: whatever the last one left it in (a script or
+     * tag cut off, SVG open, plaintext, a head never ended, a tag over the cap, a failure, a nonce),
+     * the next page comes out as from a gate that never served one.
+     */
+    @Test
+    void aRewriterLeavesNothingOfOneResponseToTheNext() throws Exception {
+        HtmlGate gate = HtmlGate.create(Fixture.CONFIG.trackers());
+        String next = "<!doctype html><html><head><title>t</title>" + GA4 + "</head><body><p>x</p>" + LINKEDIN
+                + "<img src=\"https://px.ads.linkedin.com/collect/?pid=1\"></body></html>";
+        Page banner = Fixture.banner("<div data-consent-banner></div>");
+        String fresh = gateOnce(HtmlGate.create(Fixture.CONFIG.trackers()), next, NONE, banner, Integer.MAX_VALUE);
+        assertTrue(fresh.contains("gtag('consent','default'") && fresh.contains("<div data-consent-banner></div></body>")
+                && fresh.contains("data-consent-src=\"https://px.ads.linkedin.com") && !fresh.contains("&lt;"), fresh);
+        List<String> before = List.of("<!doctype html><html><head><script>var a = 1;",
+                "<div><svg><style>", "<plaintext><script src=//snap.licdn.com/x.js>",
+                "<!doctype html><html><head><meta charset=utf-8>",
+                "<img alt=\"" + "a".repeat(Rewriter.CAP + 5), "<p><img src=\"//px.ads.linkedin.com/x",
+                "<!doctype html><html><head><title>x</title><script src=x></script></head><body><template><noscript>");
+        for (String b : before) {
+            gateOnce(gate, b, ALL, new Page("<i>b</i>", Optional.of("n0nce")), 3);
+            assertEquals(fresh, gateOnce(gate, next, NONE, banner, Integer.MAX_VALUE), "after " + b);
+            assertEquals(fresh, gateOnce(gate, next, NONE, banner, 5), "after " + b + ", in pieces");
+        }
+        // one that failed inside is not reused; the next is served as fresh all the same
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        OutputStream failing = gate.open(sink, StandardCharsets.UTF_8, NONE, banner);
+        ((GateStream) failing).trace((b, from, to, end) -> {
+            throw new IllegalStateException("simulated bug");
+        });
+        failing.write("<p>a</p>".getBytes(StandardCharsets.UTF_8));
+        failing.close();
+        assertTrue(sink.toString(StandardCharsets.UTF_8).contains("&lt;p>"), sink.toString(StandardCharsets.UTF_8));
+        assertEquals(fresh, gateOnce(gate, next, NONE, banner, Integer.MAX_VALUE), "after a failure");
+    }
+
+    /** A stream kept after close cannot write into the response its rewriter serves next. */
+    @Test
+    void aClosedStreamRefusesWritesWhileItsRewriterServesAnother() throws Exception {
+        HtmlGate gate = HtmlGate.create(Fixture.CONFIG.trackers());
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        OutputStream old = gate.open(first, StandardCharsets.UTF_8, NONE, Page.PLAIN);
+        old.write("<p>one</p>".getBytes(StandardCharsets.UTF_8));
+        old.close();
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        OutputStream now = gate.open(second, StandardCharsets.UTF_8, NONE, Page.PLAIN);
+        now.write("<p>two".getBytes(StandardCharsets.UTF_8));
+        assertThrows(java.io.IOException.class, () -> old.write("<script>leak()</script>".getBytes(StandardCharsets.UTF_8)));
+        old.flush();
+        old.close();
+        now.write("</p>".getBytes(StandardCharsets.UTF_8));
+        now.close();
+        assertEquals("<p>one</p>", first.toString(StandardCharsets.UTF_8));
+        assertEquals("<p>two</p>", second.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String gateOnce(HtmlGate gate, String html, Decisions d, Page page, int chunk) {
+        return new String(Fixture.gate(gate, html.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, d, page,
+                new int[] {chunk}), StandardCharsets.UTF_8);
     }
 }
