@@ -9,9 +9,12 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.Cookie;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,6 +35,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.context.Context;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 
 /**
  * The whole filter around a servlet that writes RewriteBenchmark's 50 KB page, against the same
@@ -50,14 +57,21 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * {@code getWriter().write}, encoded by the container's writer, or through the filter's.
  * <li>{@code bareJson}, {@code filteredJson}: a 50 KB {@code application/json} body, which the filter
  * passes through untouched.
+ * <li>{@code thymeleaf}, {@code thymeleafFiltered}: the servlet renders the same page with Thymeleaf
+ * (HTML mode, {@code templates/nieuws.html} from the classpath, the template cache on as in
+ * production, the engine built once) from a model of its cards, through {@code getWriter}: what
+ * producing the page costs a typical Spring application, beside which the filter's cost is to be
+ * read; without the filter, and through it for a visitor without a cookie.
  * </ul>
  *
  * <p>The set-up runs the measured case once and refuses to start if the filtered page was not gated
- * (no banner, or a Google tag still live), if the returning visitor's page was not allowed, or if
- * the JSON did not pass byte for byte: a benchmark that silently measures nothing is worse than none.
+ * (no banner, or a Google tag still live), if the returning visitor's page was not allowed, if
+ * the JSON did not pass byte for byte, or if Thymeleaf's page is not RewriteBenchmark's 50 KB page
+ * byte for byte: a benchmark that silently measures nothing is worse than none.
  *
- * <p>Run: {@code mvn -B -q install -DskipTests && java -jar consent-jmh/target/benchmarks.jar
- * FilterBenchmark -f 2 -wi 3 -i 5 -w 1 -r 1 -prof gc}
+ * <p>Run: {@code mvn -B -q -pl consent-jmh package -DskipTests && java -jar consent-jmh/target/benchmarks.jar
+ * FilterBenchmark -f 2 -wi 3 -i 5 -w 1 -r 1 -prof gc} (the consent-core and consent-servlet
+ * snapshots installed first, by {@code mvn -B -q install -DskipTests} from the root).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -81,6 +95,7 @@ public class FilterBenchmark {
     private FilterChain pageStream;
     private FilterChain pageWriter;
     private FilterChain json;
+    private FilterChain thymeleaf;
 
     /** The application: writes its body in one write to the stream, as a servlet serving bytes does. */
     private record StreamServlet(String contentType, byte[] body) implements FilterChain {
@@ -97,6 +112,72 @@ public class FilterBenchmark {
         public void doFilter(ServletRequest request, ServletResponse response) throws IOException {
             response.setContentType(contentType);
             response.getWriter().write(body);
+        }
+    }
+
+    /**
+     * The application as a Spring MVC one serves the page: a controller's model (the cards, from a
+     * repository or cache, so built once here) and Thymeleaf rendering the view into
+     * {@code getWriter}. The context is per request, as Spring's view builds it.
+     */
+    private record ThymeleafServlet(TemplateEngine engine, String template, List<Card> cards) implements FilterChain {
+        private static final Locale DUTCH = Locale.forLanguageTag("nl-NL");
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response) throws IOException {
+            response.setContentType(HTML);
+            engine.process(template, new Context(DUTCH, Map.of("cards", cards)), response.getWriter());
+        }
+    }
+
+    /**
+     * One card of the page, as the template reads it: a JavaBean with public getters, since
+     * Thymeleaf without Spring reads properties through OGNL.
+     */
+    public static final class Card {
+        private final int index;
+        private final String title;
+        private final String url;
+        private final String image;
+        private final String image2x;
+        private final String alt;
+
+        Card(int index) {
+            this.index = index;
+            this.title = "Nieuwsbericht " + index;
+            this.url = "/nieuws/" + index;
+            this.image = "/img/nieuws/" + index + ".jpg";
+            this.image2x = "/img/nieuws/" + index + "@2x.jpg";
+            this.alt = "Afbeelding " + index;
+        }
+
+        public int getIndex() {
+            return index;
+        }
+
+        public String getTitle() {
+            return title;
+        }
+
+        public String getUrl() {
+            return url;
+        }
+
+        public String getImage() {
+            return image;
+        }
+
+        public String getImage2x() {
+            return image2x;
+        }
+
+        public String getAlt() {
+            return alt;
+        }
+
+        /** Every third card has an inline script, as in {@link RewriteBenchmark#page(int)}. */
+        public boolean isClickable() {
+            return index % 3 == 0;
         }
     }
 
@@ -130,6 +211,7 @@ public class FilterBenchmark {
         pageStream = new StreamServlet(HTML, pageBytes);
         pageWriter = new WriterServlet(HTML, page);
         json = new StreamServlet(JSON, jsonBytes);
+        thymeleaf = new ThymeleafServlet(templateEngine(), "nieuws", cards(page));
 
         Map<String, String> headers = Map.of("Host", "www.voorbeeld.nl", "Accept", "text/html,*/*;q=0.8",
                 "Accept-Language", "nl-NL,nl;q=0.9,en;q=0.8", "Accept-Encoding", "gzip, deflate, br",
@@ -166,11 +248,15 @@ public class FilterBenchmark {
                 bareJson();
                 same(method, jsonBytes, response.bodyBytes());
             }
-            case "filtered", "filteredWriter" -> {
-                if (method.equals("filtered")) {
-                    filtered();
-                } else {
-                    filteredWriter();
+            case "thymeleaf" -> {
+                thymeleaf();
+                same(method, page, response.bodyBytes());
+            }
+            case "filtered", "filteredWriter", "thymeleafFiltered" -> {
+                switch (method) {
+                    case "filtered" -> filtered();
+                    case "filteredWriter" -> filteredWriter();
+                    default -> thymeleafFiltered();
                 }
                 String denied = response.body();
                 if (!denied.contains("<div data-consent-banner") || live(denied)
@@ -198,6 +284,31 @@ public class FilterBenchmark {
             }
             default -> throw new IllegalStateException("no check for " + method);
         }
+    }
+
+    /**
+     * Thymeleaf as a Spring Boot application configures it: templates from {@code templates/} on the
+     * classpath, HTML mode, UTF-8, parsed templates cached.
+     */
+    private static TemplateEngine templateEngine() {
+        ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(FilterBenchmark.class.getClassLoader());
+        resolver.setPrefix("templates/");
+        resolver.setSuffix(".html");
+        resolver.setTemplateMode(TemplateMode.HTML);
+        resolver.setCharacterEncoding("UTF-8");
+        resolver.setCacheable(true);
+        TemplateEngine engine = new TemplateEngine();
+        engine.setTemplateResolver(resolver);
+        return engine;
+    }
+
+    /** The page's cards, as many as RewriteBenchmark's generator wrote into it. */
+    private static List<Card> cards(String page) {
+        List<Card> cards = new ArrayList<>();
+        while (page.contains("<article class=\"card\" id=\"card-" + cards.size() + "\">")) {
+            cards.add(new Card(cards.size()));
+        }
+        return List.copyOf(cards);
     }
 
     /** Whether any Google tag in the page can run: one without {@code type="text/plain"}. */
@@ -261,6 +372,16 @@ public class FilterBenchmark {
     @Benchmark
     public int filteredJson() throws IOException, ServletException {
         return filtered(visitor, json);
+    }
+
+    @Benchmark
+    public int thymeleaf() throws IOException, ServletException {
+        return bare(visitor, thymeleaf);
+    }
+
+    @Benchmark
+    public int thymeleafFiltered() throws IOException, ServletException {
+        return filtered(visitor, thymeleaf);
     }
 
     private int bare(StubRequest request, FilterChain servlet) throws IOException, ServletException {
