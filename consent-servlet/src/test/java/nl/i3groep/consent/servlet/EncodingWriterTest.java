@@ -22,16 +22,42 @@ class EncodingWriterTest {
     }
 
     @Test
-    void writesImmediatelyAndForgetsOnReset() throws IOException {
+    void holdsAChunkUntilFlushAndForgetsOnReset() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         EncodingWriter w = new EncodingWriter(out, StandardCharsets.ISO_8859_1);
         w.write("café");
-        assertEquals(4, out.size(), "nothing held back");
+        assertEquals(0, out.size(), "held, as a container's writer holds a chunk");
+        w.flush();
+        assertEquals(4, out.size(), "passed on at flush");
+        w.write("thrown away");
         w.write("\uD83D");
         w.reset();
         w.write("€"); // not in Latin-1: replaced
         w.close();
         assertEquals("café?", out.toString(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void manySmallWritesGoOutInChunks() throws IOException {
+        java.util.List<Integer> writes = new java.util.ArrayList<>();
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        java.io.OutputStream out = new java.io.FilterOutputStream(sink) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writes.add(len);
+                sink.write(b, off, len);
+            }
+        };
+        StringBuilder all = new StringBuilder();
+        try (EncodingWriter w = new EncodingWriter(out, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 5000; i++) {
+                String piece = i % 2 == 0 ? "<p>" : "café" + i;
+                w.write(piece);
+                all.append(piece);
+            }
+        }
+        assertEquals(all.toString(), sink.toString(StandardCharsets.UTF_8));
+        org.junit.jupiter.api.Assertions.assertTrue(writes.size() < 20, writes.size() + " writes for 5000");
     }
 
     @Test
