@@ -14,7 +14,6 @@ final class GateStream extends OutputStream {
 
     private final HtmlGate gate;
     private Rewriter rewriter;
-    private final byte[] one = new byte[1];
 
     GateStream(HtmlGate gate, Rewriter rewriter) {
         this.gate = gate;
@@ -28,9 +27,11 @@ final class GateStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        // safe to reuse: nothing refers to a written array once write returns (held bytes are copied)
-        one[0] = (byte) b;
-        write(one, 0, 1);
+        Rewriter r = rewriter;
+        if (r == null) {
+            throw new IOException("stream closed");
+        }
+        r.write(b);
     }
 
     @Override

@@ -72,6 +72,10 @@ public final class HtmlGate {
     private final Rules rules;
     private final Map<Charset, byte[][]> snippets = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<Rewriter> spare = new AtomicReferenceArray<>(SPARE);
+    /** Per charset, the Consent Mode defaults without a nonce: analytics granted (bit 1), ads (bit 2). */
+    private final Map<Charset, byte[][]> consentModes = new ConcurrentHashMap<>();
+    /** The last banner encoded without a nonce. */
+    private volatile EncodedBanner lastBanner;
 
     private HtmlGate(List<Tracker> trackers) {
         this.rules = new Rules(trackers);
@@ -167,20 +171,55 @@ public final class HtmlGate {
 
     /** Google Consent Mode v2 defaults for this request; also defines {@code dataLayer} and {@code gtag}. */
     byte[] consentMode(long allowed, Charset cs, Page page) {
-        String analytics = grant(allowed, "google-analytics");
-        String ads = grant(allowed, "google-ads");
-        String script = "<script>window.dataLayer=window.dataLayer||[];"
+        boolean analytics = granted(allowed, "google-analytics");
+        boolean ads = granted(allowed, "google-ads");
+        if (page.nonce().isPresent()) {
+            return withNonce(consentModeScript(analytics, ads), page).getBytes(cs);
+        }
+        byte[][] four = consentModes.get(cs);
+        if (four == null) {
+            four = consentModes.computeIfAbsent(cs, c -> new byte[][] {consentModeScript(false, false).getBytes(c),
+                consentModeScript(true, false).getBytes(c), consentModeScript(false, true).getBytes(c),
+                consentModeScript(true, true).getBytes(c)});
+        }
+        return four[(analytics ? 1 : 0) | (ads ? 2 : 0)];
+    }
+
+    private static String consentModeScript(boolean analyticsGranted, boolean adsGranted) {
+        String analytics = analyticsGranted ? "granted" : "denied";
+        String ads = adsGranted ? "granted" : "denied";
+        return "<script>window.dataLayer=window.dataLayer||[];"
                 + "window.gtag=window.gtag||function(){dataLayer.push(arguments);};"
                 + "gtag('consent','default',{ad_storage:'" + ads + "',ad_user_data:'" + ads
                 + "',ad_personalization:'" + ads + "',analytics_storage:'" + analytics
                 + "',functionality_storage:'granted',personalization_storage:'" + ads
                 + "',security_storage:'granted'});</script>\n";
-        return withNonce(script, page).getBytes(cs);
     }
 
-    private String grant(long allowed, String id) {
+    /**
+     * The page's banner in {@code cs}; the last one encoded is kept, so that a site whose banner
+     * is one string (per language, say) encodes it once, not per response.
+     */
+    byte[] banner(Charset cs, Page page) {
+        String html = page.bodyEndHtml();
+        if (page.nonce().isPresent()) {
+            return withNonce(html, page).getBytes(cs);
+        }
+        EncodedBanner last = lastBanner;
+        if (last != null && last.html == html && last.cs.equals(cs)) {
+            return last.bytes;
+        }
+        byte[] bytes = html.getBytes(cs);
+        lastBanner = new EncodedBanner(html, cs, bytes);
+        return bytes;
+    }
+
+    private record EncodedBanner(String html, Charset cs, byte[] bytes) {
+    }
+
+    private boolean granted(long allowed, String id) {
         long bit = rules.bit(id);
-        return bit != Rules.UNKNOWN && (allowed & bit) != 0 ? "granted" : "denied";
+        return bit != Rules.UNKNOWN && (allowed & bit) != 0;
     }
 
     /** {@code html} with the page's nonce on every {@code <script} start tag. */

@@ -67,7 +67,7 @@ final class Insertions {
         if (!bannerDone) {
             bannerDone = true;
             if (!page.bodyEndHtml().isEmpty()) {
-                output.insert(HtmlGate.withNonce(page.bodyEndHtml(), page).getBytes(cs));
+                output.insert(gate.banner(cs, page));
             }
         }
     }

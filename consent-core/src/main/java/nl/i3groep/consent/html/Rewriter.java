@@ -53,6 +53,7 @@ final class Rewriter {
     private final FastScan scan = new FastScan();
     private final Tokenizer tokenizer;
 
+    private final byte[] one = new byte[1];
     private Charset cs;
     private boolean failed;
     /** Bytes of the body taken before this write, for the failure's log line. */
@@ -101,6 +102,12 @@ final class Rewriter {
     void trace(Trace t) {
         tokenizer.trace = t;
         scan.trace = t;
+    }
+
+    void write(int b) throws IOException {
+        // safe to reuse: nothing refers to a written array once write returns (held bytes are copied)
+        one[0] = (byte) b;
+        write(one, 0, 1);
     }
 
     /** Gates {@code b[off, off + len)}, {@code len > 0}. */

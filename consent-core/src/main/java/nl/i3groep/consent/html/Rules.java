@@ -56,6 +56,22 @@ final class Rules {
     private record PathRule(String path, String queryName, String queryPrefix, long bit) {
     }
 
+    /** What {@link #urlBits} judges a value as. */
+    static final int URL = 0, BASE = 1, SRCSET = 2;
+    /** Slots of {@link #known}, a power of two. */
+    private static final int KNOWN = 512;
+    /** Longer values are judged anew each time. */
+    private static final int KNOWN_LENGTH = 512;
+    /**
+     * The verdicts on plain attribute values, by their exact bytes: a site's pages name the same
+     * tracker URLs on every response, and judging one builds strings. Slots are replaced without a
+     * lock; an entry is immutable (its fields final), so a reader sees a whole one or none.
+     */
+    private final KnownValue[] known = new KnownValue[KNOWN];
+
+    private record KnownValue(byte[] value, int kind, long bits) {
+    }
+
     Rules(List<Tracker> siteTrackers) {
         this.trackers = List.copyOf(siteTrackers);
         List<String> names = new ArrayList<>();
@@ -186,7 +202,66 @@ final class Rules {
     }
 
     Markers markers(Charset charset) {
-        return markers.computeIfAbsent(charset, cs -> new Markers(markerText, markerBit, cs, gtagTrackers));
+        // get first: the lambda computeIfAbsent takes is a new object on every call
+        Markers m = markers.get(charset);
+        return m != null ? m : markers.computeIfAbsent(charset, cs -> new Markers(markerText, markerBit, cs, gtagTrackers));
+    }
+
+    /**
+     * The trackers the attribute value {@code b[from, to)} points to, read as {@code kind}: a URL
+     * ({@link #matchUrl}), a base ({@link #matchBase}) or a srcset (each candidate a URL),
+     * character references decoded. An ASCII value (the same string in every charset the gate
+     * reads) is judged once and then looked up.
+     */
+    long urlBits(byte[] b, int from, int to, int kind, Charset cs) {
+        int n = to - from;
+        if (n > KNOWN_LENGTH) {
+            return judge(CharRefs.decode(b, from, to, cs), kind);
+        }
+        int h = kind;
+        for (int i = from; i < to; i++) {
+            int c = b[i];
+            if (c < 0) {
+                return judge(CharRefs.decode(b, from, to, cs), kind);
+            }
+            h = 31 * h + c;
+        }
+        int slot = (h ^ (h >>> 16)) & (KNOWN - 1);
+        KnownValue k = known[slot];
+        if (k != null && k.kind == kind && java.util.Arrays.equals(k.value, 0, k.value.length, b, from, to)) {
+            return k.bits;
+        }
+        long bits = judge(CharRefs.decode(b, from, to, cs), kind);
+        known[slot] = new KnownValue(java.util.Arrays.copyOfRange(b, from, to), kind, bits);
+        return bits;
+    }
+
+    private long judge(String value, int kind) {
+        return switch (kind) {
+            case BASE -> matchBase(value);
+            case SRCSET -> matchSrcset(value);
+            default -> matchUrl(value);
+        };
+    }
+
+    /** Every candidate of a srcset; over-splitting (on commas inside URLs) can only find more hosts. */
+    long matchSrcset(String v) {
+        long bits = 0;
+        int n = v.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && (v.charAt(i) <= ' ' || v.charAt(i) == ',')) {
+                i++;
+            }
+            int s = i;
+            while (i < n && v.charAt(i) > ' ' && v.charAt(i) != ',') {
+                i++;
+            }
+            if (i > s) {
+                bits |= matchUrl(v.substring(s, i));
+            }
+        }
+        return bits;
     }
 
     /**

@@ -51,7 +51,7 @@ final class Verdict {
      * unmarked, left to its content. Returns false for the latter.
      */
     boolean scriptTag() {
-        String type = tag.value("type", cs);
+        int type = tag.find("type");
         String mark = tag.value("data-consent", cs);
         long bits = mark == null ? 0 : rules.bitsOfMark(mark);
         boolean hasSrc = false;
@@ -60,12 +60,12 @@ final class Verdict {
             if (k >= 0) {
                 hasSrc |= attr.equals("src");
                 if (tag.valueStart[k] >= 0 && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
-                    bits |= rules.matchUrl(tag.value(k, cs));
+                    bits |= rules.urlBits(tag.b, tag.valueStart[k], tag.valueStop[k], Rules.URL, cs);
                 }
             }
         }
         boolean exec = executable(type);
-        boolean parked = mark != null && type != null && type.strip().equalsIgnoreCase("text/plain");
+        boolean parked = mark != null && type >= 0 && tag.value(type, cs).strip().equalsIgnoreCase("text/plain");
         if (!exec && !parked) {
             edit.none();
             return true;
@@ -129,12 +129,12 @@ final class Verdict {
                 bits = 0;
             } else if (attr.endsWith("srcset")) {
                 if (Rules.mayHaveHostSrcset(tag.b, vs, ve)) {
-                    bits = matchSrcset(tag.value(k, cs));
+                    bits = rules.urlBits(tag.b, vs, ve, Rules.SRCSET, cs);
                 }
             } else if (attr.equals("srcdoc")) {
                 bits = matchDocument(tag.value(k, cs));
             } else if (Rules.mayHaveHost(tag.b, vs, ve)) {
-                bits = el == Names.BASE ? rules.matchBase(tag.value(k, cs)) : rules.matchUrl(tag.value(k, cs));
+                bits = rules.urlBits(tag.b, vs, ve, el == Names.BASE ? Rules.BASE : Rules.URL, cs);
             }
             if (markDenied || (bits != 0 && !allows(bits))) {
                 deniedBits |= bits;
@@ -172,26 +172,6 @@ final class Verdict {
         return (bits & ~allowed) == 0;
     }
 
-    /** Every candidate of a srcset; over-splitting (on commas inside URLs) can only find more hosts. */
-    private long matchSrcset(String v) {
-        long bits = 0;
-        int n = v.length();
-        int i = 0;
-        while (i < n) {
-            while (i < n && (v.charAt(i) <= ' ' || v.charAt(i) == ',')) {
-                i++;
-            }
-            int s = i;
-            while (i < n && v.charAt(i) > ' ' && v.charAt(i) != ',') {
-                i++;
-            }
-            if (i > s) {
-                bits |= rules.matchUrl(v.substring(s, i));
-            }
-        }
-        return bits;
-    }
-
     /**
      * An iframe's srcdoc is a document: any tracker host or marker in it counts, also a host spelled
      * with character references (decoded again for each level of nesting), percent-escapes, or the
@@ -215,22 +195,64 @@ final class Verdict {
         return bits;
     }
 
-    private static boolean executable(String type) {
-        if (type == null) {
+    /** The types a browser runs a script of, lower case. */
+    private static final String[] EXECUTABLE = {"", "module", "text/javascript", "application/javascript",
+        "application/ecmascript", "application/x-ecmascript", "application/x-javascript", "text/ecmascript",
+        "text/javascript1.0", "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
+        "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript"};
+
+    /**
+     * Whether a script whose {@code type} is attribute {@code k} of the tag (-1: none) runs. A
+     * plain ASCII value is read in place, as {@link #executable(String)} reads its string.
+     */
+    private boolean executable(int k) {
+        if (k < 0 || tag.valueStart[k] < 0) {
             return true;
         }
+        byte[] b = tag.b;
+        int from = tag.valueStart[k];
+        int to = tag.valueStop[k];
+        for (int i = from; i < to; i++) {
+            if (b[i] <= 0 || b[i] == '&') {
+                return executable(tag.value(k, cs));
+            }
+        }
+        while (from < to && Character.isWhitespace(b[from])) {
+            from++;
+        }
+        for (int i = from; i < to; i++) {
+            if (b[i] == ';') {
+                to = i;
+                break;
+            }
+        }
+        while (to > from && Character.isWhitespace(b[to - 1])) {
+            to--;
+        }
+        for (String t : EXECUTABLE) {
+            if (t.length() == to - from && sameIgnoringCase(b, from, t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameIgnoringCase(byte[] b, int from, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int c = b[from + i];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean executable(String type) {
         String t = type.strip().toLowerCase(Locale.ROOT);
         int semi = t.indexOf(';');
         if (semi >= 0) {
             t = t.substring(0, semi).strip();
         }
-        return switch (t) {
-            case "", "module", "text/javascript", "application/javascript", "application/ecmascript",
-                    "application/x-ecmascript", "application/x-javascript", "text/ecmascript", "text/javascript1.0",
-                    "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
-                    "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript",
-                    "text/x-javascript" -> true;
-            default -> false;
-        };
+        return java.util.Arrays.asList(EXECUTABLE).contains(t);
     }
 }
