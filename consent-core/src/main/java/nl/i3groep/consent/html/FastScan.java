@@ -53,27 +53,16 @@ final class FastScan {
                 }
                 return j;
             }
-            int n = 0;
-            long k0 = 0;
-            long k1 = 0;
-            while (p < end) {
-                byte c = b[p];
-                if (Tokenizer.NAME_END[c & 0xff]) {
-                    break;
-                }
-                long l = (c >= 'A' && c <= 'Z') ? c + 32 : c & 0xff;
-                if (n < 8) {
-                    k0 = k0 << 8 | l;
-                } else if (n < Names.MAX) {
-                    k1 = k1 << 8 | l;
-                }
-                n++;
+            // the name's end first; only a name that may be notable is lower-cased and looked up
+            int s = p;
+            while (p < end && !Tokenizer.NAME_END[b[p] & 0xff]) {
                 p++;
             }
             if (p == end) {
                 return j;
             }
-            int code = Names.mayBeNotable(b[et ? j + 2 : j + 1], n) ? Names.lookup(k0, k1, n) : 0;
+            int n = p - s;
+            int code = Names.mayBeNotable(b[s], n) ? Names.lookupIgnoringCase(b, s, n) : 0;
             int el = code & 0xff;
             int after;
             if (et ? el == Names.HEAD || el == Names.BODY || el == Names.HTML

@@ -142,6 +142,25 @@ final class Names {
         return lookup(pack(b, 0, len), len > 8 ? pack(b, 8, len) : 0, len);
     }
 
+    /** The code of the name {@code b[from, from + len)}, in any case; 0 if none. */
+    static int lookupIgnoringCase(byte[] b, int from, int len) {
+        if (len > MAX) {
+            return 0;
+        }
+        long k0 = 0;
+        long k1 = 0;
+        for (int i = 0; i < len; i++) {
+            int c = b[from + i];
+            long l = (c >= 'A' && c <= 'Z') ? c + 32 : c & 0xff;
+            if (i < 8) {
+                k0 = k0 << 8 | l;
+            } else {
+                k1 = k1 << 8 | l;
+            }
+        }
+        return lookup(k0, k1, len);
+    }
+
     /** The code of a lower-case name packed as by {@link #pack}: first eight bytes, next eight, length. */
     static int lookup(long k0, long k1, int len) {
         if (len == 0 || len > MAX) {
