@@ -239,7 +239,8 @@ final class Tag {
         };
     }
 
-    private static boolean is(byte[] buf, int at, String lower) {
+    /** Whether {@code buf} at {@code at} holds {@code lower} (ASCII lower case) in any case. */
+    static boolean is(byte[] buf, int at, String lower) {
         for (int k = 0; k < lower.length(); k++) {
             int c = buf[at + k];
             if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lower.charAt(k)) {

@@ -230,21 +230,11 @@ final class Verdict {
             to--;
         }
         for (String t : EXECUTABLE) {
-            if (t.length() == to - from && sameIgnoringCase(b, from, t)) {
+            if (t.length() == to - from && Tag.is(b, from, t)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean sameIgnoringCase(byte[] b, int from, String lower) {
-        for (int i = 0; i < lower.length(); i++) {
-            int c = b[from + i];
-            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lower.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean executable(String type) {
