@@ -689,4 +689,51 @@ class HtmlGateTest {
         return new String(Fixture.gate(gate, html.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, d, page,
                 new int[] {chunk}), StandardCharsets.UTF_8);
     }
+
+    /**
+     * Threads sharing one gate: its spare rewriters and its table of judged URLs are shared, and
+     * every page still comes out as a gate of its own would give it.
+     */
+    @Test
+    void threadsSharingAGateEachGetTheirOwnPage() throws Exception {
+        List<String> pages = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            pages.add("<!doctype html><html><head><title>" + i + "</title>" + (i % 2 == 0 ? GA4 : "") + "</head><body>"
+                    + "<img src=\"https://px.ads.linkedin.com/collect/?pid=" + i + "&amp;fmt=gif\">"
+                    + "<img src=\"https://cdn.example.org/" + i + ".png\" srcset=\"//cdn.example.org/" + i + "@2x.png 2x\">"
+                    + (i % 3 == 0 ? LINKEDIN : "<script>var n = " + i + ";</script>") + "<p>" + i + "</p></body></html>");
+        }
+        Decisions[] who = {NONE, ALL, ANALYTICS, MARKETING};
+        Page banner = Fixture.banner("<div data-consent-banner></div>");
+        String[][] expected = new String[pages.size()][who.length];
+        for (int p = 0; p < pages.size(); p++) {
+            for (int d = 0; d < who.length; d++) {
+                expected[p][d] = gateOnce(HtmlGate.create(Fixture.CONFIG.trackers()), pages.get(p), who[d], banner, 11);
+            }
+        }
+        HtmlGate shared = HtmlGate.create(Fixture.CONFIG.trackers());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                runs.add(pool.submit(() -> {
+                    java.util.Random r = new java.util.Random(seed);
+                    for (int k = 0; k < 400; k++) {
+                        int p = r.nextInt(pages.size());
+                        int d = r.nextInt(who.length);
+                        int chunk = 1 + r.nextInt(40);
+                        assertEquals(expected[p][d], gateOnce(shared, pages.get(p), who[d], banner, chunk),
+                                "page " + p + ", decisions " + d + ", chunks of " + chunk);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> run : runs) {
+                run.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
