@@ -111,17 +111,33 @@ public final class HtmlGate {
         if (!supports(charset)) {
             throw new IllegalArgumentException("cannot inspect HTML in " + charset + "; see HtmlGate.supports");
         }
+        long allowed = allowed(decisions);
+        byte[] nonceAttr = page.nonce().isEmpty() ? null
+                : (" nonce=\"" + page.nonce().get() + "\"").getBytes(StandardCharsets.US_ASCII);
+        Rewriter r = take();
+        r.start(sink, charset, allowed, page, nonceAttr);
+        return new GateStream(this, r);
+    }
+
+    /**
+     * Whether a browser may fetch {@code url} under these decisions: false if it is an absolute
+     * or protocol-relative URL that points to a tracker they do not allow (or to a catalogue
+     * tracker the site did not configure), by the same host and path rules as the markup. A
+     * relative URL is the site's own. For URLs outside markup, such as a {@code Link} header's.
+     */
+    public boolean allows(String url, Decisions decisions) {
+        Objects.requireNonNull(url, "url");
+        return (rules.matchUrl(url) & ~allowed(Objects.requireNonNull(decisions, "decisions"))) == 0;
+    }
+
+    private long allowed(Decisions decisions) {
         long allowed = 0;
         for (int k = 0; k < rules.ids.length; k++) {
             if (decisions.allows(rules.ids[k])) {
                 allowed |= 1L << k;
             }
         }
-        byte[] nonceAttr = page.nonce().isEmpty() ? null
-                : (" nonce=\"" + page.nonce().get() + "\"").getBytes(StandardCharsets.US_ASCII);
-        Rewriter r = take();
-        r.start(sink, charset, allowed, page, nonceAttr);
-        return new GateStream(this, r);
+        return allowed;
     }
 
     /** A spare rewriter, or a new one. */

@@ -172,6 +172,27 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 htmlTooLate(value);
                 return false;
             }
+            case "link", "refresh" -> {
+                if (value == null) {
+                    return false;
+                }
+                String kept = name.equalsIgnoreCase("link") ? FetchHeaders.link(value, this::fetchAllowed)
+                        : FetchHeaders.refresh(value, this::fetchAllowed);
+                if (kept == value) {
+                    return false;
+                }
+                LOG.debug("dropped from {} what points at a denied tracker: {}", name, value);
+                if (kept != null) {
+                    if (replace) {
+                        super.setHeader(name, kept);
+                    } else {
+                        super.addHeader(name, kept);
+                    }
+                } else if (replace) {
+                    super.setHeader(name, null); // what it replaced goes as well
+                }
+                return true;
+            }
             default -> {
                 return false;
             }
@@ -417,6 +438,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
         OutputStream gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
         target = gzip ? new GunzipStream(gated) : gated;
         mode = Mode.GATED;
+    }
+
+    private boolean fetchAllowed(String url) {
+        return site.gate().allows(url, decisions);
     }
 
     private Set<String> allowedHosts() {

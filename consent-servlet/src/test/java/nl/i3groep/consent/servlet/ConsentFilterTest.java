@@ -350,4 +350,32 @@ class ConsentFilterTest {
         }
         return n;
     }
+
+    /** Link and Refresh headers to denied trackers go, on HTML and on other answers, set or added. */
+    @ParameterizedTest
+    @MethodSource("targets")
+    void headersThatFetchADeniedTrackerAreDropped(Target t) throws Exception {
+        for (String query : List.of("", "?set=true", "?type=json", "?type=json&set=true")) {
+            HttpResponse<byte[]> r = get(t.port(), "/fetch-headers" + query);
+            assertEquals(200, r.statusCode());
+            String links = String.join(", ", r.headers().allValues("Link"));
+            assertTrue(links.contains("</css/site.css>; rel=preload; as=style") && links.contains("<https://fonts.example.org>"),
+                    query + ": the site's own and a third party's that is no tracker stay: " + links);
+            for (String denied : List.of("licdn", "googletagmanager", "leadboxer", "linkedin")) {
+                assertFalse(links.contains(denied), query + ": " + links);
+            }
+            assertFalse(links.contains("own.js"), query + ": a replaced value stays replaced: " + links);
+            if (query.contains("set")) {
+                assertTrue(r.headers().allValues("Refresh").isEmpty(), query + ": " + r.headers().allValues("Refresh"));
+            } else {
+                assertEquals(List.of("0;URL=/elders"), r.headers().allValues("Refresh"), query);
+            }
+        }
+        String cookie = consent(t, "{\"analytics\":true,\"marketing\":true}");
+        HttpResponse<byte[]> allowed = get(t.port(), "/fetch-headers?set=true", "Cookie", cookie);
+        String links = String.join(", ", allowed.headers().allValues("Link"));
+        assertTrue(links.contains("snap.licdn.com") && links.contains("googletagmanager") && links.contains("leadboxer"),
+                "allowed, they stay: " + links);
+        assertEquals(1, allowed.headers().allValues("Refresh").size(), "allowed, the refresh stays");
+    }
 }

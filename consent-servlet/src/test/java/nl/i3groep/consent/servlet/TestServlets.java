@@ -292,6 +292,34 @@ final class TestServlets {
         }
     }
 
+    /**
+     * {@code Link} and {@code Refresh} headers that make a browser connect to or load trackers
+     * before reading any markup, beside the site's own; {@code set=true} sets them with
+     * {@code setHeader} after an entry of its own, else adds them; {@code type=json} answers JSON.
+     */
+    static final class FetchingHeaders extends HttpServlet {
+        static final String LINKS = "<https://snap.licdn.com>; rel=preconnect, </css/site.css>; rel=preload; as=style, "
+                + "<https://www.googletagmanager.com/gtag/js?id=G-ABC123>; rel=\"preload\"; as=script, "
+                + "<//script.leadboxer.com/?dataset=abc123>; rel=modulepreload; title=\"a, b\", "
+                + "<https://fonts.example.org>; rel=preconnect";
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            boolean json = "json".equals(req.getParameter("type"));
+            resp.setContentType(json ? "application/json" : "text/html;charset=UTF-8");
+            if ("true".equals(req.getParameter("set"))) {
+                resp.setHeader("Link", "</own.js>; rel=preload; as=script");
+                resp.setHeader("Link", LINKS);
+                resp.setHeader("Refresh", "5; url='https://px.ads.linkedin.com/collect/?pid=123456'");
+            } else {
+                resp.addHeader("Link", "<https://px.ads.linkedin.com/collect/?pid=123456>; rel=prefetch");
+                resp.addHeader("Link", LINKS);
+                resp.addHeader("Refresh", "0;URL=/elders");
+            }
+            resp.getWriter().write(json ? "{}" : "<!doctype html><html><head></head><body>x</body></html>");
+        }
+    }
+
     static Map<String, HttpServlet> all() {
         Map<String, HttpServlet> servlets = new LinkedHashMap<>();
         servlets.put("/page", new Page());
@@ -305,6 +333,7 @@ final class TestServlets {
         servlets.put("/error-page", new ErrorPage());
         servlets.put("/accept-encoding", new AcceptEncoding());
         servlets.put("/reset", new Resetting());
+        servlets.put("/fetch-headers", new FetchingHeaders());
         servlets.put("/", new Fallback());
         return servlets;
     }
