@@ -22,6 +22,7 @@ enum BuiltInTracker {
     GOOGLE_ANALYTICS("google-analytics", "Google Analytics", Purpose.ANALYTICS,
             "measurementId", "G-[A-Z0-9]{4,16}|UA-[0-9]{4,12}-[0-9]{1,4}",
             List.of("www.googletagmanager.com/gtag/js?id=G-", "www.googletagmanager.com/gtag/js?id=UA-",
+                    "googletagmanager.com/gtag/js?id=G-", "googletagmanager.com/gtag/js?id=UA-",
                     "www.google-analytics.com", "*.google-analytics.com", "*.analytics.google.com"),
             List.of("{id}", "GoogleAnalyticsObject", "google-analytics.com/analytics.js",
                     "google-analytics.com/ga.js"),
@@ -31,8 +32,9 @@ enum BuiltInTracker {
                     + "gtag('js',new Date());gtag('config','{id}');</script>\n"),
 
     GOOGLE_ADS("google-ads", "Google Ads", Purpose.MARKETING, "conversionId", "AW-[0-9]{6,12}",
-            List.of("www.googletagmanager.com/gtag/js?id=AW-", "www.googleadservices.com", "*.doubleclick.net",
-                    "www.google.com/rmkt/collect", "www.google.com/pagead", "www.google.nl/pagead"),
+            // pagead and rmkt on every country domain of Google's: www.google.de, www.google.co.uk, ...
+            List.of("www.googletagmanager.com/gtag/js?id=AW-", "googletagmanager.com/gtag/js?id=AW-",
+                    "www.googleadservices.com", "*.doubleclick.net", "www.google.*/rmkt/collect", "www.google.*/pagead"),
             List.of("{id}", "google_conversion_id", "googleadservices.com/pagead/conversion"),
             List.of("_gcl_au", "_gcl_aw", "_gcl_dc", "_gac_*"),
             "<script async src=\"https://www.googletagmanager.com/gtag/js?id={id}\"></script>\n"
@@ -40,7 +42,8 @@ enum BuiltInTracker {
                     + "gtag('js',new Date());gtag('config','{id}');</script>\n"),
 
     LINKEDIN_INSIGHT("linkedin-insight", "LinkedIn", Purpose.MARKETING, "partnerId", "[0-9]{3,12}",
-            List.of("snap.licdn.com", "px.ads.linkedin.com", "dc.ads.linkedin.com", "www.linkedin.com/px"),
+            // the pixel also answers on numbered hosts: px4.ads.linkedin.com
+            List.of("snap.licdn.com", "*.ads.linkedin.com", "www.linkedin.com/px"),
             // window.lintrk: the queue stub and every conversion call name it, whatever the loader URL
             List.of("_linkedin_partner_id", "_linkedin_data_partner_ids", "snap.licdn.com/li.lms-analytics",
                     "window.lintrk", "lintrk("),
@@ -74,7 +77,8 @@ enum BuiltInTracker {
 
     /** Not one of the six: a container loads any tag, so the site must name the purpose that governs it. */
     GOOGLE_TAG_MANAGER("google-tag-manager", "Google Tag Manager", null, "containerId", "GTM-[A-Z0-9]{4,12}",
-            List.of("www.googletagmanager.com/gtm.js", "www.googletagmanager.com/ns.html"),
+            List.of("www.googletagmanager.com/gtm.js", "www.googletagmanager.com/ns.html", "googletagmanager.com/gtm.js",
+                    "googletagmanager.com/ns.html"),
             List.of("{id}", "googletagmanager.com/gtm.js"),
             List.of(),
             "<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),"

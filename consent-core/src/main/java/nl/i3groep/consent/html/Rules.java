@@ -29,6 +29,8 @@ final class Rules {
     private static final long GTAG_CALL = 1L << 62;
 
     static final String GTM = "google-tag-manager";
+    /** A host rule's name ending in this stands for the name under any country domain ({@code www.google.*}). */
+    static final String ANY_TLD = ".*";
     /** Every tag on this host is a Google tag: one that no rule claims belongs to the Tag Manager. */
     private static final String GOOGLE_TAG_HOST = "www.googletagmanager.com";
 
@@ -108,6 +110,7 @@ final class Rules {
         markerText.add("gtag(");
         markerBit.add(GTAG_CALL);
         fallback.put(GOOGLE_TAG_HOST, bit(GTM));
+        fallback.put(GOOGLE_TAG_HOST.substring("www.".length()), bit(GTM));
         suffixes = withSubdomains.keySet().toArray(String[]::new);
         suffixBits = new long[suffixes.length];
         for (int k = 0; k < suffixes.length; k++) {
@@ -139,7 +142,8 @@ final class Rules {
                 }
                 paths.computeIfAbsent(host, h -> new ArrayList<>()).add(new PathRule(path, qName, qPrefix, bit));
             }
-            hostNames.add(host);
+            // a host under any country domain is spotted in srcdoc text by what comes before it
+            hostNames.add(host.endsWith(ANY_TLD) ? host.substring(0, host.length() - 1) : host);
         }
         for (String m : markerList) {
             if (!m.isEmpty()) {
@@ -326,10 +330,11 @@ final class Rules {
             query = s.substring(q, i);
         }
         long bits = matchHost(host, path, query);
-        List<PathRule> owned = base ? paths.get(host) : null;
-        if (owned != null) {
-            for (PathRule r : owned) {
-                bits |= r.bit;
+        if (base) {
+            for (String name : names(host)) {
+                for (PathRule r : paths.getOrDefault(name, List.of())) {
+                    bits |= r.bit;
+                }
             }
         }
         return bits;
@@ -370,9 +375,8 @@ final class Rules {
 
     long matchHost(String host, String path, String query) {
         long bits = 0;
-        Long b = exact.get(host);
-        if (b != null) {
-            bits |= b;
+        for (String name : names(host)) {
+            bits |= byName(name, path, query);
         }
         // *.host matches the host itself too: cheaper to over-block an apex than to miss one
         for (int k = 0; k < suffixes.length; k++) {
@@ -381,6 +385,39 @@ final class Rules {
                     && (host.length() == base.length() || host.charAt(host.length() - base.length() - 1) == '.')) {
                 bits |= suffixBits[k];
             }
+        }
+        if (bits == 0) {
+            Long f = fallback.get(host);
+            if (f != null) {
+                bits = f;
+            }
+        }
+        return bits;
+    }
+
+    /**
+     * The names rules may be written under for {@code host}: itself, and, where it ends in one or
+     * two short labels (a country domain: {@code de}, {@code co.uk}, {@code com.au}), the name
+     * before them with {@link #ANY_TLD}.
+     */
+    private static List<String> names(String host) {
+        int last = host.lastIndexOf('.');
+        if (last <= 0 || !shortLabel(host, last + 1, host.length())) {
+            return List.of(host);
+        }
+        int before = host.lastIndexOf('.', last - 1);
+        if (before <= 0 || !shortLabel(host, before + 1, last)) {
+            return List.of(host, host.substring(0, last) + ANY_TLD);
+        }
+        return List.of(host, host.substring(0, last) + ANY_TLD, host.substring(0, before) + ANY_TLD);
+    }
+
+    /** The bits of the rules written for exactly this host name (a name ending in {@code .*} included). */
+    private long byName(String host, String path, String query) {
+        long bits = 0;
+        Long b = exact.get(host);
+        if (b != null) {
+            bits |= b;
         }
         List<PathRule> rules = paths.get(host);
         if (rules != null) {
@@ -391,13 +428,21 @@ final class Rules {
                 }
             }
         }
-        if (bits == 0) {
-            Long f = fallback.get(host);
-            if (f != null) {
-                bits = f;
+        return bits;
+    }
+
+    /** Whether {@code host[from, to)} is a label of two or three letters, as country domains have. */
+    private static boolean shortLabel(String host, int from, int to) {
+        if (to - from < 2 || to - from > 3) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = host.charAt(i);
+            if (c < 'a' || c > 'z') {
+                return false;
             }
         }
-        return bits;
+        return true;
     }
 
     /** Whether a query has a parameter {@code name} (any position) whose value starts with {@code prefix}. */

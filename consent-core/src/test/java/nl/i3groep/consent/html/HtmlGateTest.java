@@ -736,4 +736,32 @@ class HtmlGateTest {
             pool.shutdownNow();
         }
     }
+
+    /** Google's ad paths on its country domains, the apex of its tag host, LinkedIn's numbered pixel hosts. */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://www.google.co.uk/pagead/1p-conversion/123456789/", "//www.google.de/pagead/x",
+        "https://www.google.com.au/rmkt/collect/123/", "https://googletagmanager.com/gtag/js?id=G-ABC123",
+        "https://googletagmanager.com/gtm.js?id=GTM-XXXX", "https://px4.ads.linkedin.com/collect/?pid=123456",
+        "https://www.GOOGLE.fr/pagead/landing"})
+    void catalogueHostsAsTheVendorsServeThem(String url) {
+        String img = "<img src=\"" + url + "\">";
+        assertTrue(run(img, NONE).contains("data-consent-src="), url);
+        if (!url.contains("gtm.js")) { // the Tag Manager is no tracker of this site's: denied whatever the visitor says
+            assertEquals(img, run(img, ALL), url + ", allowed");
+        }
+        assertFalse(Fixture.GATE.allows(url, NONE), url);
+    }
+
+    @Test
+    void otherPathsOfGooglesCountryDomainsAreNoTracker() {
+        for (String url : List.of("https://www.google.de/maps/embed?pb=1", "https://www.google.co.uk/search?q=x",
+                "https://www.google.example.org/pagead/x", "https://www.google.museum/pagead/x")) {
+            String img = "<img src=\"" + url + "\">";
+            assertEquals(img, run(img, NONE), url);
+            assertTrue(Fixture.GATE.allows(url, NONE), url);
+        }
+        // a base on a country domain makes relative pagead URLs Google's
+        assertTrue(run("<base href=\"https://www.google.nl/\"><img src=\"pagead/x\">", NONE).contains("data-consent-href"));
+        assertTrue(Fixture.GATE.allows("/pagead/x", NONE), "relative: the site's own");
+    }
 }

@@ -29,7 +29,10 @@ final class Csp {
             if (decisions.allows(t)) {
                 for (String rule : t.hosts()) {
                     int slash = rule.indexOf('/');
-                    hosts.add(slash < 0 ? rule : rule.substring(0, slash));
+                    String host = slash < 0 ? rule : rule.substring(0, slash);
+                    if (!host.endsWith(".*")) { // any country domain: no CSP source says that
+                        hosts.add(host);
+                    }
                 }
             }
         }
