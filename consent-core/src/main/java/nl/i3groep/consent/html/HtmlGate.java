@@ -54,8 +54,10 @@ import nl.i3groep.consent.Tracker;
  *       body's charset malfunctions), the rest of the body (and whatever was held) is passed on with
  *       every {@code <} escaped, so no tag, and so no tracker, can follow; the failure is logged
  *       once per body, with its cause, at ERROR on this class's logger.</li>
- *   <li>An inline script longer than 64 KiB is judged on its first 64 KiB; a fetching tag longer
- *       than 64 KiB is renamed {@code x-consent-<name>} and so fetches nothing.</li>
+ *   <li>An inline script longer than 64 KiB is judged on its first 64 KiB, and made inert (marked
+ *       {@code unknown}) when they name no tracker: what cannot be read whole is not let run
+ *       undecided. A fetching tag longer than 64 KiB is renamed {@code x-consent-<name>} and so
+ *       fetches nothing.</li>
  * </ul>
  *
  * <p>Insertion (Consent Mode defaults, snippets of allowed trackers, the banner) happens only in

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 final class Output {
 
     private static final byte[] LT_ESCAPED = "&lt;".getBytes(StandardCharsets.US_ASCII);
+    /** {@code </script}, which held content may end in while its delimiter has not come yet. */
+    private static final int SCRIPT_END = 8;
 
     /** The sink of this response. */
     OutputStream out;
@@ -65,14 +67,16 @@ final class Output {
 
     /**
      * The write ends at {@code end}: what is held is kept (copied, since the caller may reuse its
-     * array), the rest goes out. Returns whether the held bytes have outgrown {@code cap}.
+     * array), the rest goes out. Returns whether the held bytes have outgrown {@code cap} (a
+     * script's content: by more than a {@code </script} that may be ending it).
      */
     boolean end(int end, int cap) throws IOException {
         if (holding) {
             flushBeforeHold();
             pend.add(cb, holdStart, end - holdStart);
             holdStart = end;
-            return heldScript ? pend.n - scriptTagLen > cap : pend.n > cap;
+            // a script's content is over the cap only beyond the "</script" that may be ending it
+            return heldScript ? pend.n - scriptTagLen > cap + SCRIPT_END : pend.n > cap;
         }
         if (emitFrom < end) {
             out.write(cb, emitFrom, end - emitFrom);

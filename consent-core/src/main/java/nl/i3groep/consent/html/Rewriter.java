@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Memory: a held tag is at most {@link #CAP} bytes, a held inline script's content at most
  * {@link #CAP} more (plus one write's worth while deciding). An interesting tag longer than that
  * is renamed {@code x-consent-<name>}, which no browser loads anything for; an inline script
- * longer than that is judged on its first {@link #CAP} bytes.
+ * longer than that is judged on its first {@link #CAP} bytes, and denied if they name no tracker.
  */
 final class Rewriter {
 

@@ -91,10 +91,14 @@ final class Verdict {
     /**
      * An inline script whose start tag is {@code b[start, content)} and whose content runs to
      * {@code contentEnd}: its trackers are those whose markers its first {@link Rewriter#CAP}
-     * bytes name.
+     * bytes name. A longer one whose first {@link Rewriter#CAP} bytes name none is undecided, and
+     * so denied.
      */
     void inlineScript(byte[] b, int start, int content, int contentEnd) {
         long bits = markers.scan(b, content, Math.min(contentEnd, content + Rewriter.CAP));
+        if (bits == 0 && contentEnd - content > Rewriter.CAP) {
+            bits = Rules.UNKNOWN; // undecided on what could be read: fail closed
+        }
         // the start tag was parsed when it ended; its spans still hold if it has not moved since
         // (held bytes only move to a new array, and are only appended to)
         if (tag.b != b || tag.start != start || tag.end != content) {

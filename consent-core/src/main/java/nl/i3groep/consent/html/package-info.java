@@ -42,7 +42,8 @@
  *       {@code <meta>} is read differently by a browser.</li>
  *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored:
  *       that is left to the page's client script.</li>
- *   <li>An inline script is judged on its first 64 KiB.</li>
+ *   <li>An inline script is judged on its first 64 KiB: one that names an allowed tracker there and a
+ *       denied one after them runs (one that names none there is made inert).</li>
  * </ul>
  */
 package nl.i3groep.consent.html;

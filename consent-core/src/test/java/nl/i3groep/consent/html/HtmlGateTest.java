@@ -524,12 +524,21 @@ class HtmlGateTest {
     // ---- limits and encodings -------------------------------------------------------------------
 
     @Test
-    void longInlineScriptIsJudgedOnItsFirst64KiB() {
+    void longInlineScriptIsJudgedOnItsFirst64KiBAndDeniedWhenTheyAreUndecided() {
         String pad = "x".repeat(Rewriter.CAP);
         String early = "<script>_linkedin_partner_id=1;" + pad + "</script><p>after</p>";
-        assertTrue(run(early, NONE).startsWith("<script type=\"text/plain\""));
+        assertTrue(run(early, NONE).startsWith("<script type=\"text/plain\" data-consent=\"linkedin-insight\">"));
+        unchanged(early, ALL);
         String late = "<script>" + pad + "_linkedin_partner_id=1;</script><p>after</p>";
-        unchanged(late, NONE);
+        for (Decisions d : List.of(NONE, ALL)) {
+            String out = run(late, d);
+            assertTrue(out.startsWith("<script type=\"text/plain\" data-consent=\"unknown\">"), out.substring(0, 60));
+            assertTrue(out.endsWith("</script><p>after</p>"));
+        }
+        String exactly = "<script>" + "x".repeat(Rewriter.CAP) + "</script>";
+        unchanged(exactly, NONE); // and in one-byte writes, where the end tag comes after the cap
+        String over = "<script>" + "x".repeat(Rewriter.CAP + 3) + "</script>";
+        assertTrue(run(over, ALL).startsWith("<script type=\"text/plain\" data-consent=\"unknown\">"));
     }
 
     @Test
