@@ -158,6 +158,10 @@ public class ConsentFilter implements Filter {
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);
+        } catch (IOException | ServletException | RuntimeException | Error e) {
+            // the container answers with its error page for this, as for sendError
+            gated.errorPageFollows();
+            throw e;
         } finally {
             if (!gatedRequest.isAsyncStarted()) {
                 gated.finish();

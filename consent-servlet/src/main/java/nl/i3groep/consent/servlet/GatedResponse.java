@@ -298,14 +298,27 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void sendError(int sc) throws IOException {
-        mode = Mode.ABANDONED;
+        errorPageFollows();
         super.sendError(sc);
     }
 
     @Override
     public void sendError(int sc, String msg) throws IOException {
-        mode = Mode.ABANDONED;
+        errorPageFollows();
         super.sendError(sc, msg);
+    }
+
+    /**
+     * The container renders an error page next, through this filter only where it is registered
+     * for the {@code ERROR} dispatch (Spring Boot's {@code FilterRegistrationBean} maps
+     * {@code REQUEST} alone by default): the page goes out under the fail-closed policy, so that
+     * an error page with trackers cannot load a denied one either way.
+     */
+    void errorPageFollows() {
+        mode = Mode.ABANDONED;
+        if (!isCommitted()) {
+            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+        }
     }
 
     @Override

@@ -91,7 +91,7 @@ public final class DemoSite implements AutoCloseable {
             Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:" + trackers.config));
             FilterHolder consent = new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger()));
             consent.setAsyncSupported(true);
-            context.addFilter(consent, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+            context.addFilter(consent, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR, DispatcherType.ASYNC));
         }
         context.addServlet(new ServletHolder(new StandIn()), "/stand-in/*");
         context.addServlet(new ServletHolder(new Received()), "/stand-ins");

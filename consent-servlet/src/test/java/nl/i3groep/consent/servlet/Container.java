@@ -46,7 +46,7 @@ enum Container {
                 filter.setInitParameter("config", registration.configLocation());
             }
             filter.setAsyncSupported(true);
-            context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+            context.addFilter(filter, "/*", registration.dispatchers());
             servlets.forEach((path, servlet) -> {
                 ServletHolder holder = new ServletHolder(servlet);
                 holder.setAsyncSupported(true);
@@ -54,6 +54,7 @@ enum Container {
             });
             org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler errors = new org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler();
             errors.addErrorPage(404, "/error-page");
+            errors.addErrorPage(500, "/error-page");
             context.setErrorHandler(errors);
             server.setHandler(context);
             server.start();
@@ -90,8 +91,9 @@ enum Container {
             FilterMap map = new FilterMap();
             map.setFilterName("consent");
             map.addURLPattern("/*");
-            map.setDispatcher(DispatcherType.REQUEST.name());
-            map.setDispatcher(DispatcherType.ERROR.name());
+            for (DispatcherType type : registration.dispatchers()) {
+                map.setDispatcher(type.name());
+            }
             context.addFilterMap(map);
             int i = 0;
             for (Map.Entry<String, HttpServlet> e : servlets.entrySet()) {
@@ -103,6 +105,10 @@ enum Container {
             notFound.setErrorCode(404);
             notFound.setLocation("/error-page");
             context.addErrorPage(notFound);
+            org.apache.tomcat.util.descriptor.web.ErrorPage failed = new org.apache.tomcat.util.descriptor.web.ErrorPage();
+            failed.setErrorCode(500);
+            failed.setLocation("/error-page");
+            context.addErrorPage(failed);
             tomcat.start();
             boolean available = context.getState() == LifecycleState.STARTED;
             return new Running(tomcat.getConnector().getLocalPort(), available, () -> {
@@ -114,14 +120,24 @@ enum Container {
 
     abstract Running start(Registration registration, Map<String, HttpServlet> servlets) throws Exception;
 
-    /** How the filter is registered: by class name with a config location (as web.xml does), or as an instance. */
-    record Registration(Filter filter, String configLocation) {
+    /**
+     * How the filter is registered: by class name with a config location (as web.xml does), or as
+     * an instance; for the dispatches the README gives, or for fewer.
+     */
+    record Registration(Filter filter, String configLocation, EnumSet<DispatcherType> dispatchers) {
         static Registration byClassName(String configLocation) {
-            return new Registration(null, configLocation);
+            return new Registration(null, configLocation,
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR, DispatcherType.ASYNC));
         }
 
         static Registration instance(Filter filter) {
-            return new Registration(filter, null);
+            return new Registration(filter, null,
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR, DispatcherType.ASYNC));
+        }
+
+        /** For {@code REQUEST} alone, as Spring Boot's {@code FilterRegistrationBean} maps by default. */
+        Registration requestOnly() {
+            return new Registration(filter, configLocation, EnumSet.of(DispatcherType.REQUEST));
         }
     }
 

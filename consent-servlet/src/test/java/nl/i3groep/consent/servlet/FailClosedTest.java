@@ -160,6 +160,32 @@ class FailClosedTest {
         }
     }
 
+    /**
+     * Registered for {@code REQUEST} alone, as Spring Boot maps a filter by default: the
+     * container's error page is not filtered, so it goes out under the fail-closed policy, after
+     * a {@code sendError} and after an exception alike.
+     */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void anErrorPageTheFilterDoesNotSeeIsServedUnderAFailClosedPolicy(Container c) throws Exception {
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
+        try (Container.Running r = c.start(Container.Registration.instance(
+                new ConsentFilter(gatekeeper, new MemoryLedger())).requestOnly(), TestServlets.all())) {
+            for (String path : List.of("/status?do=error", "/status?do=fail")) {
+                HttpResponse<byte[]> page = get(r.port(), path);
+                assertEquals(path.endsWith("error") ? 404 : 500, page.statusCode(), path);
+                assertTrue(text(page).contains("Niet gevonden"), path + ": the site's error page: " + text(page));
+                assertTrue(text(page).contains("<script async src=\"https://www.googletagmanager.com"),
+                        path + ": not rewritten, the filter does not see it: " + text(page));
+                String csp = String.join(", ", page.headers().allValues("Content-Security-Policy"));
+                assertTrue(csp.startsWith("default-src 'self'"), path + ": " + page.headers());
+                assertFalse(csp.contains("licdn") || csp.contains("googletagmanager") || csp.contains("leadboxer"), csp);
+            }
+            HttpResponse<byte[]> ok = get(r.port(), "/page");
+            assertTrue(ok.headers().allValues("Content-Security-Policy").isEmpty(), "a page the filter gated needs none");
+        }
+    }
+
     private static FilterConfig config(String location) {
         return new FilterConfig() {
             @Override

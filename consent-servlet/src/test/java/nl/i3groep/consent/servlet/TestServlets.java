@@ -186,6 +186,7 @@ final class TestServlets {
                     resp.getWriter().write("<p>partial <script src=\"https://snap.licdn.com/x.js\"");
                     resp.sendError(404);
                 }
+                case "fail" -> throw new IllegalStateException("the application failed before its first byte");
                 case "redirect" -> resp.sendRedirect("/elsewhere");
                 case "not-modified" -> resp.setStatus(304);
                 case "throw" -> {
