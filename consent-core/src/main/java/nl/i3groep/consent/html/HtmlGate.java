@@ -90,14 +90,24 @@ public final class HtmlGate {
     }
 
     /**
-     * Whether bodies in this charset can be gated: ASCII-compatible ones whose multi-byte sequences
-     * never contain ASCII bytes (UTF-8, US-ASCII, ISO-8859-*, windows-125*). UTF-16 and the like
-     * cannot; a caller must not serve such a body unexamined.
+     * Whether bodies in this charset can be gated: ASCII-compatible ones in which no byte of a
+     * multi-byte character is one the tokenizer reads (white space, quotes, {@code <}, {@code =},
+     * {@code >}, {@code &}, {@code /}, {@code !}, {@code -}, {@code ?}): UTF-8, US-ASCII,
+     * ISO-8859-*, windows-125*, and the legacy East Asian ones Shift_JIS (and windows-31j), EUC-JP,
+     * GBK, GB18030, Big5 and EUC-KR. Their second bytes may be ASCII letters or {@code \}, but
+     * a browser that finds such a byte where it expects one decodes it as ASCII again, so it sees
+     * every tag, quote and host the gate sees. Stateful encodings (ISO-2022-*) and UTF-16 cannot be
+     * gated; a caller must not serve such a body unexamined.
      */
     public static boolean supports(Charset charset) {
         String n = charset.name().toUpperCase(Locale.ROOT);
-        return n.equals("UTF-8") || n.equals("US-ASCII") || n.startsWith("ISO-8859-") || n.startsWith("WINDOWS-125");
+        return n.equals("UTF-8") || n.equals("US-ASCII") || n.startsWith("ISO-8859-") || n.startsWith("WINDOWS-125")
+                || EAST_ASIAN.contains(n);
     }
+
+    /** The legacy multi-byte charsets that can be gated, by canonical name in upper case. */
+    private static final java.util.Set<String> EAST_ASIAN = java.util.Set.of("SHIFT_JIS", "WINDOWS-31J", "EUC-JP",
+            "GBK", "GB18030", "BIG5", "EUC-KR");
 
     /**
      * Wraps {@code sink}. Bytes written are an HTML body in {@code charset}; what reaches the sink is

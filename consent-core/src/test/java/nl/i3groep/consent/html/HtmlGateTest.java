@@ -773,4 +773,61 @@ class HtmlGateTest {
         assertTrue(run("<base href=\"https://www.google.nl/\"><img src=\"pagead/x\">", NONE).contains("data-consent-href"));
         assertTrue(Fixture.GATE.allows("/pagead/x", NONE), "relative: the site's own");
     }
+
+    static final List<String> EAST_ASIAN = List.of("Shift_JIS", "windows-31j", "EUC-JP", "GBK", "GB18030", "Big5",
+            "EUC-KR");
+
+    /** No byte of a multi-byte character in these charsets is one the tokenizer reads. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Shift_JIS", "windows-31j", "EUC-JP", "GBK", "GB18030", "Big5", "EUC-KR"})
+    void legacyEastAsianCharsetsNeverDisguiseMarkup(String name) {
+        Charset cs = Charset.forName(name);
+        assertTrue(HtmlGate.supports(cs), name);
+        String structural = " \t\n\f\r\"'<=>&/!-?";
+        java.nio.charset.CharsetEncoder enc = cs.newEncoder();
+        int multiByte = 0;
+        for (int cp = 0x80; cp <= 0x10FFFF; cp++) {
+            if (cp >= 0xD800 && cp <= 0xDFFF) {
+                continue;
+            }
+            String ch = new String(Character.toChars(cp));
+            if (!enc.canEncode(ch)) {
+                continue;
+            }
+            byte[] b = ch.getBytes(cs);
+            if (b.length > 1) {
+                multiByte++;
+            }
+            for (byte x : b) {
+                assertTrue(x < 0 && x != 0 || structural.indexOf((char) x) < 0 && x != 0,
+                        name + ": U+" + Integer.toHexString(cp) + " holds byte " + Integer.toHexString(x & 0xff));
+            }
+        }
+        assertTrue(multiByte > 1000, name + ": " + multiByte + " multi-byte characters checked");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Shift_JIS", "windows-31j", "EUC-JP", "GBK", "GB18030", "Big5", "EUC-KR"})
+    void legacyEastAsianPagesAreGatedAsUtf8IsInEveryChunking(String name) {
+        Charset cs = Charset.forName(name);
+        String text = cs.newEncoder().canEncode("\u30bd\u8868\u80fd") ? "\u30bd\u8868\u80fd \u5341" : "\ud55c\uad6d\uc5b4";
+        String html = "<!doctype html><html><head><title>" + text + "</title>" + GA4 + "</head><body><p title=\"" + text
+                + "\">" + text + "</p><img alt=\"" + text + "\" src=\"//px.ads.linkedin.com/x\">" + LINKEDIN
+                + "<script>var s = '" + text + "\\\\';</script></body></html>";
+        byte[] in = html.getBytes(cs);
+        String expected = null;
+        for (int chunk : new int[] {1 << 20, 1, 2, 3, 7}) {
+            String out = new String(Fixture.gate(Fixture.GATE, in, cs, NONE, Fixture.banner("<b>ok</b>"),
+                    new int[] {chunk}), cs);
+            if (expected == null) {
+                expected = out;
+                assertTrue(out.contains("<p title=\"" + text + "\">" + text + "</p><img data-consent=\"linkedin-insight\" alt=\""
+                        + text + "\" data-consent-src="), name + ": " + out);
+                assertTrue(out.contains("<script type=\"text/plain\" data-consent=\"google-analytics\" async"), out);
+                assertTrue(out.contains("<script>var s = '" + text + "\\\\';</script>"), "kept: " + out);
+                assertTrue(out.endsWith("<b>ok</b></body></html>"), out);
+            }
+            assertEquals(expected, out, name + " in chunks of " + chunk);
+        }
+    }
 }

@@ -175,6 +175,24 @@ class ConsentFilterTest {
         }
     }
 
+    /** A Shift_JIS or GB18030 page is gated as a UTF-8 one is, not served under the fail-closed policy. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void eastAsianPagesAreGatedAndKeepTheirCharacters(Target t) throws Exception {
+        for (String charset : List.of("Shift_JIS", "EUC-JP", "GB18030")) {
+            for (String api : List.of("stream", "writer")) {
+                HttpResponse<byte[]> r = get(t.port(), "/page?charset=" + charset + "&chunk=3&api=" + api);
+                String body = new String(r.body(), java.nio.charset.Charset.forName(charset));
+                assertTrue(body.contains("ソ表能 日本語") && body.contains("Welkom"), charset + " " + api + ": " + body);
+                assertTrue(r.headers().allValues("Content-Security-Policy").isEmpty(), charset + ": gated, not fail-closed");
+                Document d = Jsoup.parse(body);
+                assertTrue(inert(script(d, "_linkedin_partner_id")), charset + " " + api);
+                assertTrue(inert(script(d, "gtag/js?id=G-ABC123")), charset + " " + api);
+                assertTrue(body.contains("data-consent-banner"), charset + ": the banner");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void aGzippedPageIsInspectedNotPassedOn(Target t) throws Exception {

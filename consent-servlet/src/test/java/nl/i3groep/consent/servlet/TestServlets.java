@@ -66,7 +66,8 @@ final class TestServlets {
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             String charsetName = param(req, "charset", "UTF-8");
             Charset charset = Charset.forName(charsetName);
-            String text = charsetName.equalsIgnoreCase("UTF-8") ? "Café € ✓" : "Café ü";
+            String text = charsetName.equalsIgnoreCase("UTF-8") ? "Café € ✓"
+                    : charset.newEncoder().canEncode("ソ表能") ? "ソ表能 日本語" : "Café ü";
             String html = "true".equals(req.getParameter("fragment"))
                     ? "<div><p>" + text + "</p><script src=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\"></script></div>"
                     : document(text).formatted(charsetName);
