@@ -59,7 +59,9 @@ final class Edit {
 
     /**
      * Denied: {@code type="text/plain"} first (the first of duplicate attributes wins), the old type
-     * kept as {@code data-type}, and the mark of the trackers it belongs to if it has none.
+     * kept as {@code data-type}, its URL attributes ({@code src}, {@code href},
+     * {@code xlink:href}, a loader's {@code data-*src}) renamed {@code data-consent-…}, and the
+     * mark of the trackers it belongs to if it has none.
      */
     void inert(long bits, boolean addMark) {
         ins.n = 0;
@@ -71,6 +73,8 @@ final class Edit {
         for (int k = 0; k < tag.count; k++) {
             if (tag.nameIs(k, "type")) {
                 ops[k] = OP_DATA_TYPE;
+            } else if (tag.nameIs(k, "src") || tag.nameIs(k, "href") || tag.nameIs(k, "xlink:href") || tag.loaderUrl(k)) {
+                ops[k] = OP_PREFIX; // so that no loader finds the URL, whatever it selects scripts by
             }
         }
         apply();

@@ -19,14 +19,18 @@ import nl.i3groep.consent.Tracker;
  * <p>Security rules:
  * <ul>
  *   <li><b>Deny unless allowed.</b> A script or fetching element that belongs to a tracker is made
- *       inert unless the request's {@link Decisions} allow every tracker it belongs to. A script
- *       belongs to the trackers its {@code data-consent} mark names (white-space separated ids)
- *       and those whose host rules match one of its URL attributes (below); an unmarked inline
- *       script to those whose markers occur in its text. Denied scripts get
- *       {@code type="text/plain"} as their first attribute (so it wins over any other
- *       {@code type}), the old type renamed {@code data-type}, and a {@code data-consent} mark; an
- *       allowed one parked that way ({@code type="text/plain"} with a mark) gets its
- *       {@code data-type} back. On the other elements below, denied URL attributes (every
+ *       inert unless the request's {@link Decisions} allow every tracker it belongs to. A script,
+ *       whatever its type (a plugin's {@code rocketlazyloadscript}, {@code text/partytown}, a
+ *       parked {@code text/plain}: a first-party loader may revive it), belongs to the trackers
+ *       its {@code data-consent} mark names (white-space separated ids), those whose host rules
+ *       match one of its URL attributes (below, and every {@code data-*src} a lazy loader reads)
+ *       and, inline, those whose markers occur in its text, marked or not. JSON data blocks
+ *       ({@code application/json}, {@code application/ld+json}) are left as they are: nothing
+ *       runs them. Denied scripts get {@code type="text/plain"} as their first attribute (so it
+ *       wins over any other {@code type}), the old type renamed {@code data-type}, their URL
+ *       attributes renamed {@code data-consent-*} (so that no loader finds them), and a
+ *       {@code data-consent} mark; an allowed one parked that way ({@code type="text/plain"} with a
+ *       mark) gets its {@code data-type} back. On the other elements below, denied URL attributes (every
  *       occurrence, since a duplicate would take effect) are renamed {@code data-consent-*} and the
  *       element marked; a denied {@code data-consent} mark renames them all. Allowed ones are left
  *       as they are. The URL attributes, per element (a {@code srcset} or {@code imagesrcset} is

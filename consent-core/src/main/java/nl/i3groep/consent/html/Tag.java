@@ -169,7 +169,8 @@ final class Tag {
      * {@link #skipTo} for a tag that is passed over only if it cannot concern a tracker: also -1
      * when it has a {@code data-consent} or {@code srcdoc} attribute, or when the value of a URL
      * attribute of any element ({@code src}, {@code href}, {@code data}, {@code poster},
-     * {@code xlink:href}; {@code srcset} and {@code imagesrcset} per candidate)
+     * {@code xlink:href}, a loader's {@code data-*src}; {@code srcset} and {@code imagesrcset} per
+     * candidate)
      * {@linkplain Rules#mayHaveHost may name a host}. Every occurrence counts, not only the first.
      */
     int skipPlainTo(byte[] buf, int from, int to) {
@@ -228,6 +229,9 @@ final class Tag {
 
     /** What an attribute name means to {@link #skipPlainTo}, ignoring case. */
     private static int urlName(byte[] buf, int ns, int ne) {
+        if (ne - ns >= 8 && is(buf, ns, "data-") && is(buf, ne - 3, "src")) {
+            return URL; // a lazy loader's data-src, data-rocket-src, ...: a URL the gate may rename
+        }
         return switch (ne - ns) {
             case 3 -> is(buf, ns, "src") ? URL : OTHER;
             case 4 -> is(buf, ns, "href") || is(buf, ns, "data") ? URL : OTHER;
@@ -281,6 +285,17 @@ final class Tag {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether attribute {@code i} is where a lazy loader keeps a URL: {@code data-src},
+     * {@code data-rocket-src}, {@code data-lazy-src} and the like; not a {@code data-consent-…}
+     * name this gate writes.
+     */
+    boolean loaderUrl(int i) {
+        int ns = nameStart[i];
+        int n = nameStop[i] - ns;
+        return n >= 8 && is(b, ns, "data-") && is(b, ns + n - 3, "src") && !(n >= 13 && is(b, ns, "data-consent-"));
     }
 
     /** The index of the first attribute with this name (the one browsers use), or -1. */

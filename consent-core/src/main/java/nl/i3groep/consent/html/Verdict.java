@@ -47,8 +47,12 @@ final class Verdict {
     }
 
     /**
-     * A script start tag in {@link Edit#tag}: decided by its mark and its URL, or, when inline and
-     * unmarked, left to its content. Returns false for the latter.
+     * A script start tag in {@link Edit#tag}, of any type (a performance or privacy plugin's own
+     * type, {@code text/partytown}, a parked {@code text/plain}: a first-party loader may revive
+     * it): its trackers are those its {@code data-consent} mark names and those its URL attributes
+     * point to ({@code src}, {@code href}, {@code xlink:href}, and every {@code data-*src} a
+     * loader reads). One with a {@code src} is decided here; an inline one only with its content
+     * ({@link #inlineScript}), which counts whatever the mark says. Returns false for the latter.
      */
     boolean scriptTag() {
         int type = tag.find("type");
@@ -59,43 +63,45 @@ final class Verdict {
             int k = tag.find(attr);
             if (k >= 0) {
                 hasSrc |= attr.equals("src");
-                if (tag.valueStart[k] >= 0 && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
-                    bits |= rules.urlBits(tag.b, tag.valueStart[k], tag.valueStop[k], Rules.URL, cs);
-                }
+                bits |= urlBits(k);
             }
         }
-        boolean exec = executable(type);
-        boolean parked = mark != null && type >= 0 && tag.value(type, cs).strip().equalsIgnoreCase("text/plain");
-        if (!exec && !parked) {
+        for (int k = 0; k < tag.count; k++) {
+            if (tag.loaderUrl(k)) {
+                bits |= urlBits(k);
+            }
+        }
+        heldExecutable = executable(type);
+        if (!heldExecutable && dataBlock(tag.value(type, cs))) {
+            // JSON is read, never run: its type is what its readers (search engines for ld+json)
+            // select it by, and what first-party code does with it is not in the markup
             edit.none();
             return true;
         }
-        if (mark == null && !hasSrc && bits == 0) {
+        heldParked = mark != null && type >= 0 && tag.value(type, cs).strip().equalsIgnoreCase("text/plain");
+        heldMarked = mark != null;
+        heldBits = bits;
+        if (!hasSrc) {
             return false;
         }
-        seen(bits);
-        if (parked) {
-            if (allows(bits)) {
-                edit.restore();
-            } else {
-                edit.none();
-            }
-        } else if (bits != 0 && !allows(bits)) {
-            edit.inert(bits, mark == null);
-        } else {
-            edit.keep();
-        }
+        decideScript(bits);
         return true;
     }
 
+    /** What {@link #scriptTag} found of a script whose content is still to come. */
+    private long heldBits;
+    private boolean heldExecutable;
+    private boolean heldParked;
+    private boolean heldMarked;
+
     /**
-     * An inline script whose start tag is {@code b[start, content)} and whose content runs to
-     * {@code contentEnd}: its trackers are those whose markers its first {@link Rewriter#CAP}
-     * bytes name. A longer one whose first {@link Rewriter#CAP} bytes name none is undecided, and
-     * so denied.
+     * The content of the inline script whose start tag {@link #scriptTag} read, {@code b[content,
+     * contentEnd)} after the start tag {@code b[start, content)}: its trackers are those of the
+     * start tag and those whose markers its first {@link Rewriter#CAP} bytes name. A longer one in
+     * whose first {@link Rewriter#CAP} bytes nothing names a tracker is undecided, and so denied.
      */
     void inlineScript(byte[] b, int start, int content, int contentEnd) {
-        long bits = markers.scan(b, content, Math.min(contentEnd, content + Rewriter.CAP));
+        long bits = heldBits | markers.scan(b, content, Math.min(contentEnd, content + Rewriter.CAP));
         if (bits == 0 && contentEnd - content > Rewriter.CAP) {
             bits = Rules.UNKNOWN; // undecided on what could be read: fail closed
         }
@@ -104,12 +110,33 @@ final class Verdict {
         if (tag.b != b || tag.start != start || tag.end != content) {
             tag.parse(b, start, content);
         }
-        seen(bits);
-        if (bits != 0 && !allows(bits)) {
-            edit.inert(bits, true);
-        } else {
-            edit.keep();
+        decideScript(bits);
+    }
+
+    private void decideScript(long bits) {
+        if (heldExecutable || bits != 0) {
+            seen(bits);
         }
+        if (heldParked) {
+            if (allows(bits)) {
+                edit.restore();
+            } else {
+                edit.none();
+            }
+        } else if (bits != 0 && !allows(bits)) {
+            edit.inert(bits, !heldMarked);
+        } else if (heldExecutable) {
+            edit.keep();
+        } else {
+            edit.none();
+        }
+    }
+
+    /** The trackers attribute {@code k}'s value points to, as a URL. */
+    private long urlBits(int k) {
+        int vs = tag.valueStart[k];
+        int ve = tag.valueStop[k];
+        return vs >= 0 && Rules.mayHaveHost(tag.b, vs, ve) ? rules.urlBits(tag.b, vs, ve, Rules.URL, cs) : 0;
     }
 
     /** An element that fetches a URL ({@code el}): its URL attributes that point to denied trackers are renamed. */
@@ -239,6 +266,16 @@ final class Verdict {
             }
         }
         return false;
+    }
+
+    /** Whether a script of this type is JSON data: {@code application/json}, {@code application/ld+json}, {@code *+json}. */
+    private static boolean dataBlock(String type) {
+        String t = type.strip().toLowerCase(Locale.ROOT);
+        int semi = t.indexOf(';');
+        if (semi >= 0) {
+            t = t.substring(0, semi).strip();
+        }
+        return t.equals("application/json") || t.equals("text/json") || t.endsWith("+json");
     }
 
     private static boolean executable(String type) {

@@ -193,7 +193,7 @@ class HtmlGateTest {
 
     @Test
     void leadboxerAndOktopostAreInertWhenDenied() {
-        assertTrue(run(LEADBOXER, NONE).startsWith("<script type=\"text/plain\" data-consent=\"leadboxer\" defer src="));
+        assertTrue(run(LEADBOXER, NONE).startsWith("<script type=\"text/plain\" data-consent=\"leadboxer\" defer data-consent-src="));
         assertTrue(run(LEADBOXER_FORM, NONE).contains("data-consent=\"leadboxer\""));
         assertTrue(run(OKTOPOST, NONE).startsWith("<script type=\"text/plain\" data-consent=\"oktopost\">"));
         unchanged(LEADBOXER, MARKETING);
@@ -259,9 +259,45 @@ class HtmlGateTest {
         assertTrue(run("<img data-consent=\"nope\" src=\"/local.png\">", ALL).contains("data-consent-src="));
     }
 
+    /** A mark does not exempt a script's content: one marked necessary that starts Google's tag is Google's too. */
     @Test
-    void necessaryMarkKeepsAScriptWithMarkersLive() {
-        unchanged("<script data-consent=\"session-cookies\">gtag('config','G-ABC123')</script>", NONE);
+    void aMarkDoesNotExemptTheContent() {
+        String marked = "<script data-consent=\"session-cookies\">gtag('config','G-ABC123')</script>";
+        assertEquals("<script type=\"text/plain\" data-consent=\"session-cookies\">gtag('config','G-ABC123')</script>",
+                run(marked, NONE));
+        unchanged(marked, ALL);
+        unchanged("<script data-consent=\"session-cookies\">var cart = 1;</script>", NONE);
+    }
+
+    /**
+     * Scripts whatever their type: what performance and privacy plugins write, which a first-party
+     * loader revives by its own type or from its own URL attribute.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<script type=\"rocketlazyloadscript\" data-rocket-src=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\"></script>",
+        "<script type=\"litespeed/javascript\" data-src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script>",
+        "<script type=\"text/partytown\" src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script>",
+        "<script type=\"text/partytown\">gtag('config','G-ABC123')</script>",
+        "<script type=\"module\" src=\"//script.leadboxer.com/?dataset=abc\"></script>",
+        "<script type=\"text/plain\" data-cookieconsent=\"marketing\" data-src=\"https://static.oktopost.com/oktrk.js\"></script>",
+        "<script type=\"text/plain\" data-category=\"analytics\">window.lintrk('track')</script>",
+        "<script type=\"speculationrules\">{\"prefetch\":[{\"urls\":[\"https://snap.licdn.com/x\"]}],\"x\":\"_linkedin_partner_id\"}</script>",
+        "<script data-lazy-src=\"//px.ads.linkedin.com/insight.js\" type=\"text/javascript\" defer></script>"})
+    void scriptsOfAnyTypeAreJudgedAndMadeInert(String script) {
+        String out = run(script, NONE);
+        org.jsoup.nodes.Element s = org.jsoup.Jsoup.parseBodyFragment(out).selectFirst("script");
+        assertEquals("text/plain", s.attr("type"), out);
+        for (org.jsoup.nodes.Attribute a : s.attributes()) {
+            boolean url = a.getKey().equals("src") || a.getKey().startsWith("data-") && a.getKey().endsWith("src");
+            assertFalse(url && !a.getKey().startsWith("data-consent-"), "a loader could still find " + a + ": " + out);
+        }
+        assertTrue(s.hasAttr("data-consent"), out);
+        unchanged(script, ALL);
+        // in a document's body, where the fast scan passes over what cannot concern a tracker
+        String page = "<!doctype html><html><head></head><body><p>x</p>" + script + "<p>y</p></body></html>";
+        String gated = run(page, NONE);
+        assertEquals("text/plain", org.jsoup.Jsoup.parse(gated).selectFirst("body script").attr("type"), gated);
     }
 
     @Test

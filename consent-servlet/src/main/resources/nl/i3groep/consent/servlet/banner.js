@@ -29,11 +29,13 @@
         var s = document.createElement('script');
         for (var k = 0; k < n.attributes.length; k++) {
           var a = n.attributes[k];
-          if (a.name !== 'type' && a.name !== 'data-type') { s.setAttribute(a.name, a.value); }
+          // a denied script's URLs were renamed data-consent-src and the like: they come back
+          var name = a.name.indexOf('data-consent-') === 0 ? a.name.substring(13) : a.name;
+          if (a.name !== 'type' && a.name !== 'data-type') { s.setAttribute(name, a.value); }
         }
         if (n.getAttribute('data-type')) { s.type = n.getAttribute('data-type'); }
         if (me.nonce) { s.nonce = me.nonce; }
-        if (n.src) {
+        if (s.hasAttribute('src')) {
           s.async = n.hasAttribute('async');
           wait = !n.hasAttribute('async') && !n.hasAttribute('defer');
           if (wait) { s.onload = s.onerror = function () { next(i + 1); }; }
