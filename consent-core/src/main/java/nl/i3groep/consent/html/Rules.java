@@ -329,9 +329,10 @@ final class Rules {
             }
             query = s.substring(q, i);
         }
-        long bits = matchHost(host, path, query);
+        List<String> names = names(host);
+        long bits = matchHost(host, names, path, query);
         if (base) {
-            for (String name : names(host)) {
+            for (String name : names) {
                 for (PathRule r : paths.getOrDefault(name, List.of())) {
                     bits |= r.bit;
                 }
@@ -374,8 +375,12 @@ final class Rules {
     }
 
     long matchHost(String host, String path, String query) {
+        return matchHost(host, names(host), path, query);
+    }
+
+    private long matchHost(String host, List<String> names, String path, String query) {
         long bits = 0;
-        for (String name : names(host)) {
+        for (String name : names) {
             bits |= byName(name, path, query);
         }
         // *.host matches the host itself too: cheaper to over-block an apex than to miss one

@@ -229,7 +229,7 @@ final class Tag {
 
     /** What an attribute name means to {@link #skipPlainTo}, ignoring case. */
     private static int urlName(byte[] buf, int ns, int ne) {
-        if (ne - ns >= 8 && is(buf, ns, "data-") && is(buf, ne - 3, "src")) {
+        if (loaderName(buf, ns, ne)) {
             return URL; // a lazy loader's data-src, data-rocket-src, ...: a URL the gate may rename
         }
         return switch (ne - ns) {
@@ -294,8 +294,13 @@ final class Tag {
      */
     boolean loaderUrl(int i) {
         int ns = nameStart[i];
-        int n = nameStop[i] - ns;
-        return n >= 8 && is(b, ns, "data-") && is(b, ns + n - 3, "src") && !(n >= 13 && is(b, ns, "data-consent-"));
+        int ne = nameStop[i];
+        return loaderName(b, ns, ne) && !(ne - ns >= 13 && is(b, ns, "data-consent-"));
+    }
+
+    /** Whether {@code buf[ns, ne)} is a name {@code data-…src}, in any case. */
+    private static boolean loaderName(byte[] buf, int ns, int ne) {
+        return ne - ns >= 8 && is(buf, ns, "data-") && is(buf, ne - 3, "src");
     }
 
     /** The index of the first attribute with this name (the one browsers use), or -1. */

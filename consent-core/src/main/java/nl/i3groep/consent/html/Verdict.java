@@ -31,6 +31,11 @@ final class Verdict {
     private Charset cs;
     private long allowed;
     private Rules.Markers markers;
+    /** What {@link #scriptTag} found of a script whose content is still to come. */
+    private long heldBits;
+    private boolean heldExecutable;
+    private boolean heldParked;
+    private boolean heldMarked;
 
     Verdict(Rules rules, Edit edit, Tree tree, Insertions insertions) {
         this.rules = rules;
@@ -88,12 +93,6 @@ final class Verdict {
         return true;
     }
 
-    /** What {@link #scriptTag} found of a script whose content is still to come. */
-    private long heldBits;
-    private boolean heldExecutable;
-    private boolean heldParked;
-    private boolean heldMarked;
-
     /**
      * The content of the inline script whose start tag {@link #scriptTag} read, {@code b[content,
      * contentEnd)} after the start tag {@code b[start, content)}: its trackers are those of the
@@ -114,9 +113,7 @@ final class Verdict {
     }
 
     private void decideScript(long bits) {
-        if (heldExecutable || bits != 0) {
-            seen(bits);
-        }
+        seen(bits);
         if (heldParked) {
             if (allows(bits)) {
                 edit.restore();
@@ -270,20 +267,18 @@ final class Verdict {
 
     /** Whether a script of this type is JSON data: {@code application/json}, {@code application/ld+json}, {@code *+json}. */
     private static boolean dataBlock(String type) {
-        String t = type.strip().toLowerCase(Locale.ROOT);
-        int semi = t.indexOf(';');
-        if (semi >= 0) {
-            t = t.substring(0, semi).strip();
-        }
+        String t = mediaType(type);
         return t.equals("application/json") || t.equals("text/json") || t.endsWith("+json");
     }
 
     private static boolean executable(String type) {
+        return java.util.Arrays.asList(EXECUTABLE).contains(mediaType(type));
+    }
+
+    /** A type attribute's media type, as browsers compare it: trimmed, lower case, without parameters. */
+    private static String mediaType(String type) {
         String t = type.strip().toLowerCase(Locale.ROOT);
         int semi = t.indexOf(';');
-        if (semi >= 0) {
-            t = t.substring(0, semi).strip();
-        }
-        return java.util.Arrays.asList(EXECUTABLE).contains(t);
+        return semi < 0 ? t : t.substring(0, semi).strip();
     }
 }

@@ -298,12 +298,14 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void sendError(int sc) throws IOException {
+        mode = Mode.ABANDONED;
         errorPageFollows();
         super.sendError(sc);
     }
 
     @Override
     public void sendError(int sc, String msg) throws IOException {
+        mode = Mode.ABANDONED;
         errorPageFollows();
         super.sendError(sc, msg);
     }
@@ -315,8 +317,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
      * an error page with trackers cannot load a denied one either way.
      */
     void errorPageFollows() {
-        mode = Mode.ABANDONED;
         if (!isCommitted()) {
+            // what the application wrote is thrown away for the error page; a committed body is
+            // finished as it was gated
+            mode = Mode.ABANDONED;
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
         }
     }
