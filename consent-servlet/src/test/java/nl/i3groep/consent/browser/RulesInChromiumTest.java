@@ -1,0 +1,239 @@
+package nl.i3groep.consent.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import nl.i3groep.consent.servlet.ConsentFilter;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The rewriter's newer rules as a browser meets them: one page per rule, served once without the
+ * filter (the control: the browser reaches the tracker's stand-in, so the page really loads it)
+ * and once with it (nothing reaches the tracker), for a visitor who has not decided. Every page
+ * ends by loading a pixel from a host that is no tracker's; its arrival says the page has done all
+ * it would do. The filter is registered for {@code REQUEST} alone, as Spring Boot maps it.
+ */
+class RulesInChromiumTest {
+
+    /** The pixel every page loads last, after what it does with the tracker. */
+    private static final String DONE = "https://cdn.example.org/done.gif";
+
+    /** A page, what it holds, and the stand-in request that shows the tracker was reached. */
+    enum Case {
+        LINK_PRELOAD("a Link header preloading LinkedIn's script", "snap.licdn.com/li.lms-analytics/insight.min.js") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                resp.addHeader("Link", "<https://snap.licdn.com/li.lms-analytics/insight.min.js>; rel=preload; as=script");
+                html(resp, "<p>preload</p>");
+            }
+        },
+        REFRESH("a Refresh header to LinkedIn's pixel", "px.ads.linkedin.com/collect/?pid=123456&refresh") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                resp.setHeader("Refresh", "0; url=https://px.ads.linkedin.com/collect/?pid=123456&refresh");
+                html(resp, "<p>refresh</p>");
+            }
+        },
+        WP_ROCKET("WP Rocket's delayed script, revived by its own loader", "snap.licdn.com/li.lms-analytics/insight.min.js") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script type=\"rocketlazyloadscript\" data-rocket-src=\"https://snap.licdn.com/li.lms-analytics/"
+                        + "insight.min.js\"></script>" + revive("script[type=rocketlazyloadscript]", "data-rocket-src"));
+            }
+        },
+        LITESPEED("LiteSpeed's deferred script, revived by its own loader", "www.googletagmanager.com/gtag/js?id=G-ABC123") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script type=\"litespeed/javascript\" data-src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\">"
+                        + "</script>" + revive("script[type='litespeed/javascript']", "data-src"));
+            }
+        },
+        MARKED_NECESSARY("a script marked necessary that loads LinkedIn's", "snap.licdn.com/li.lms-analytics/insight.min.js") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script data-consent=\"session-cookies\">var s=document.createElement('script');"
+                        + "s.src='https://snap.licdn.com/li.lms-analytics/insight.min.js';document.head.appendChild(s);</script>");
+            }
+        },
+        GOOGLE_COUNTRY("a Google Ads conversion pixel on www.google.co.uk", "www.google.co.uk/pagead/1p-conversion/123456789/") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<img alt=\"\" src=\"https://www.google.co.uk/pagead/1p-conversion/123456789/\">");
+            }
+        },
+        NUMBERED_PIXEL("LinkedIn's pixel on a numbered host", "px4.ads.linkedin.com/collect/?pid=123456") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<img alt=\"\" src=\"https://px4.ads.linkedin.com/collect/?pid=123456&fmt=gif\">");
+            }
+        },
+        LONG_SCRIPT("an inline script over 64 KiB that loads the pixel after its first 64 KiB",
+                "px.ads.linkedin.com/collect/?pid=123456&long") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script>var pad = '" + "x".repeat(70_000) + "';"
+                        + "new Image().src='https://px.ads.linkedin.com/collect/?pid=123456&long';</script>");
+            }
+        },
+        SHIFT_JIS("a Shift_JIS page with Google's tag", "www.googletagmanager.com/gtag/js?id=G-ABC123") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                Charset sjis = Charset.forName("Shift_JIS");
+                resp.setContentType("text/html;charset=Shift_JIS");
+                resp.getOutputStream().write(("<!doctype html><html><head><title>ソ表能</title>"
+                        + "<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script></head>"
+                        + "<body><p>日本語のページ</p><img alt=\"\" src=\"" + DONE + "\"></body></html>").getBytes(sjis));
+            }
+        },
+        ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                resp.sendError(404);
+            }
+        };
+
+        final String what;
+        final String reached;
+
+        Case(String what, String reached) {
+            this.what = what;
+            this.reached = reached;
+        }
+
+        abstract void serve(HttpServletResponse resp) throws IOException;
+
+        static void html(HttpServletResponse resp, String body) throws IOException {
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write("<!doctype html><html><head><title>t</title></head><body>" + body
+                    + "<img alt=\"\" src=\"" + DONE + "\"></body></html>");
+        }
+
+        /** A plugin's loader: every script it selects becomes a live one from the attribute it keeps the URL in. */
+        static String revive(String selector, String attribute) {
+            return "<script>document.querySelectorAll(\"" + selector + "\").forEach(function (p) {"
+                    + "var u = p.getAttribute('" + attribute + "'); if (!u) { return; }"
+                    + "var s = document.createElement('script'); s.src = u; document.head.appendChild(s); });</script>";
+        }
+    }
+
+    /** The site's error page, with LinkedIn's pixel on it as error pages often have. */
+    static final class ErrorPage extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/html;charset=UTF-8");
+            resp.getWriter().write("<!doctype html><html><head><title>Niet gevonden</title></head><body><h1>404</h1>"
+                    + "<img alt=\"\" src=\"https://px.ads.linkedin.com/collect/?pid=123456&error\">"
+                    + "<img alt=\"\" src=\"" + DONE + "\"></body></html>");
+        }
+    }
+
+    static final class Pages extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            Case.valueOf(req.getPathInfo().substring(1)).serve(resp);
+        }
+    }
+
+    private static StandIns standIns;
+    private static Server bare;
+    private static Server filtered;
+    private static ChromeDriver driver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        standIns = new StandIns();
+        bare = site(false);
+        filtered = site(true);
+        driver = Browser.start("nl", true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (driver != null) {
+            driver.quit();
+        }
+        filtered.stop();
+        bare.stop();
+        standIns.close();
+    }
+
+    private static Server site(boolean withFilter) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        if (withFilter) {
+            Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
+            context.addFilter(new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger())), "/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+        }
+        context.addServlet(new ServletHolder(new Pages()), "/rule/*");
+        context.addServlet(new ServletHolder(new ErrorPage()), "/error-page");
+        ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+        errors.addErrorPage(404, "/error-page");
+        context.setErrorHandler(errors);
+        server.setHandler(context);
+        server.start();
+        return server;
+    }
+
+    private static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /**
+     * Loads the case's page and waits until it has done all it does: the document complete and
+     * every image loaded or refused (its last one is the pixel from a host that is no tracker's).
+     */
+    private static List<String> visit(Server server, Case c) {
+        standIns.clear();
+        driver.get("http://localhost:" + port(server) + "/rule/" + c);
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) driver)
+                .executeScript("return document.readyState === 'complete'"
+                        + " && Array.prototype.every.call(document.images, function (i) { return i.complete; })")));
+        return standIns.everything();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Case.class)
+    void withoutTheFilterThePageReachesTheTrackerWithItNothingDoes(Case c) {
+        visit(bare, c);
+        // the control; a refresh navigates once the page is complete
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> standIns.everything().stream()
+                .anyMatch(r -> r.startsWith(c.reached)));
+        List<String> gated = visit(filtered, c);
+        // the trackers' hosts, and the case's own (www.google.co.uk); not the browser's own traffic
+        List<String> reached = standIns.everything().stream().filter(r -> standIns.log().contains(r)
+                || r.startsWith(c.reached.substring(0, c.reached.indexOf('/')))).toList();
+        assertEquals(List.of(), reached, c.what + ": reached with the filter");
+        if (c != Case.ERROR_PAGE) { // under the fail-closed policy no third party's pixel loads
+            assertTrue(gated.contains("cdn.example.org/done.gif"), c.what + ": the page itself still works: " + gated);
+        }
+    }
+}
