@@ -132,6 +132,15 @@ final class Edit {
         }
     }
 
+    /** Attribute {@code k} and every later one of its name become {@code data-consent-…}. */
+    void renameAll(int k) {
+        for (int d = k; d < tag.count; d++) {
+            if (tag.sameName(d, k)) {
+                ops[d] = OP_PREFIX;
+            }
+        }
+    }
+
     /** The renames are marked; {@code markBits} the trackers to name in a mark, or 0 for none. */
     void renamed(boolean addMark, long markBits) {
         ins.n = 0;

@@ -9,8 +9,8 @@ package nl.i3groep.consent.html;
  * such a tag's only effect in the tokenizer would be to stay in the data state. It reads a tag
  * exactly as {@link Tokenizer#tagName} and {@link Tag#skipTo} do, and stops at the {@code <} of
  * anything else (or of a tag not complete in this write), which the tokenizer then takes from the
- * start: raw text after it, SVG/MathML, an end of head, body or html, and held elements unless
- * {@link #plainUrlTag} or {@link #plainScript} show them unchanged. Kept small so that the JIT
+ * start: raw text after it, SVG/MathML, an end of head, body or html, and start tags unless
+ * {@link #plainTag} or {@link #plainScript} show them unchanged. Kept small so that the JIT
  * compiles {@link #run} on its own, whole.
  */
 final class FastScan {
@@ -69,9 +69,7 @@ final class FastScan {
                     : (code & Names.F_RAW) != 0 || el == Names.SVG || el == Names.MATH || el == Names.PLAINTEXT) {
                 return j;
             }
-            if (et || (code & Names.F_HELD) == 0) {
-                // one call site for every plain tag: its count then marks it hot, and the JIT
-                // inlines it (split over two sites, a fork sometimes compiled both as calls)
+            if (et) {
                 after = skip.skipTo(b, p, end);
             } else if (el == Names.SCRIPT) {
                 after = plainScript(b, j, p, end);
@@ -81,7 +79,7 @@ final class FastScan {
                 i = after;
                 continue;
             } else {
-                after = plainUrlTag(b, j, p, end);
+                after = plainTag(b, j, p, end);
             }
             if (after < 0) {
                 return j;
@@ -94,12 +92,12 @@ final class FastScan {
     }
 
     /**
-     * A URL element ({@code <img>}, {@code <source>}, {@code <link>}, ...) that the verdict would
-     * pass unchanged, as {@link Tag#skipPlainTo} shows: the index after its end, else -1 (the
-     * tokenizer then holds it for a verdict).
+     * A start tag (of any element but a script) that the verdict would pass unchanged, as
+     * {@link Tag#skipPlainTo} shows: the index after its end, else -1 (the tokenizer then holds it
+     * for a verdict).
      */
-    private int plainUrlTag(byte[] b, int j, int p, int end) {
-        int after = skip.skipPlainTo(b, p, end);
+    private int plainTag(byte[] b, int j, int p, int end) {
+        int after = skip.skipPlainTo(b, p, end, markers);
         return after - j > Rewriter.CAP ? -1 : after;
     }
 
@@ -113,7 +111,7 @@ final class FastScan {
         if (addsNonce) {
             return -1;
         }
-        int content = skip.skipPlainTo(b, p, end);
+        int content = skip.skipPlainTo(b, p, end, markers);
         if (content < 0 || content - j > Rewriter.CAP) {
             return -1;
         }

@@ -24,7 +24,8 @@ import nl.i3groep.consent.Tracker;
  *       parked {@code text/plain}: a first-party loader may revive it), belongs to the trackers
  *       its {@code data-consent} mark names (white-space separated ids), those whose host rules
  *       match one of its URL attributes (below, and every {@code data-*src} a lazy loader reads)
- *       and, inline, those whose markers occur in its text, marked or not. JSON data blocks
+ *       and, inline, those whose markers occur in its text, marked or not (every host rule is a
+ *       marker too, its slashes also JSON-escaped; markers match in any case). JSON data blocks
  *       ({@code application/json}, {@code application/ld+json}) are left as they are: nothing
  *       runs them. Denied scripts get {@code type="text/plain"} as their first attribute (so it
  *       wins over any other {@code type}), the old type renamed {@code data-type}, their URL
@@ -47,6 +48,14 @@ import nl.i3groep.consent.Tracker;
  *         <li>{@code base}: {@code href}</li>
  *         <li>{@code embed}, {@code frame}, {@code audio}, {@code input}, {@code track}: {@code src}</li>
  *       </ul>
+ *       On every element, these above or any other, every other attribute that reaches a denied
+ *       tracker is renamed the same way: a value that is an absolute URL or a list of them (a lazy
+ *       loader's {@code data-src}, {@code data-bg}, {@code data-srcset}; {@code ping};
+ *       {@code background}; AMP's {@code src} and {@code config}), an event handler
+ *       ({@code on…}) whose code holds a marker, a {@code style} whose CSS names a URL on a
+ *       tracker's host ({@code url(…)} or a string), a {@code content} that is a refresh to one
+ *       ({@code <meta http-equiv=refresh>}). On a script, such a handler makes the script the
+ *       tracker's. Only the first of attributes of one name counts, as in browsers.
  *       Under a response nonce, every script kept executable or inserted carries it in place of
  *       its own {@code nonce}.</li>
  *   <li><b>Unknown is denied.</b> A mark naming no tracker of the site is denied, and so are the

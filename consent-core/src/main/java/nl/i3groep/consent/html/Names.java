@@ -16,7 +16,7 @@ final class Names {
             PLAINTEXT = 17, STYLE = 18, XMP = 19, NOEMBED = 20, NOFRAMES = 21, TEXTAREA = 22, TITLE = 23,
             OTHER = 24, FRAME = 25, BASE = 26, NOSCRIPT = 27, TEMPLATE = 28;
 
-    /** Needs its attributes inspected: held until the tag is complete. */
+    /** Has URL attributes of its own ({@link Verdict#urlAttributes}). */
     static final int F_HELD = 1 << 8;
     /** Belongs in {@code <head>}: does not end it. */
     static final int F_HEAD = 1 << 9;

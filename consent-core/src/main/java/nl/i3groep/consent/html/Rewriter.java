@@ -193,7 +193,7 @@ final class Rewriter {
                 }
             }
         } else {
-            verdict.urlElement(el);
+            verdict.element(el);
         }
         output.commitTag(after, edit.result());
     }

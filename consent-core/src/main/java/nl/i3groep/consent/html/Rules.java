@@ -144,6 +144,10 @@ final class Rules {
             }
             // a host under any country domain is spotted in srcdoc text by what comes before it
             hostNames.add(host.endsWith(ANY_TLD) ? host.substring(0, host.length() - 1) : host);
+            for (String m : hostMarkers(host, slash < 0 ? "" : r.substring(slash))) {
+                markerText.add(m);
+                markerBit.add(bit);
+            }
         }
         for (String m : markerList) {
             if (!m.isEmpty()) {
@@ -151,6 +155,21 @@ final class Rules {
                 markerBit.add(bit);
             }
         }
+    }
+
+    /**
+     * What inline code that names a host rule's URL contains (markers match in any case): the host
+     * ({@code *.} dropped, so a sub-domain built in code counts), with the rule's path and query
+     * after it, as written and with its slashes JSON-escaped ({@code \/}); under any country
+     * domain only the path, which is what such code spells out ({@code "/pagead/"}).
+     */
+    static List<String> hostMarkers(String host, String pathAndQuery) {
+        String rest = pathAndQuery.toLowerCase(Locale.ROOT);
+        if (host.endsWith(ANY_TLD)) {
+            return rest.length() < 6 ? List.of() : List.of(rest, rest.replace("/", "\\/"));
+        }
+        String text = host + rest;
+        return rest.indexOf('/') < 0 ? List.of(text) : List.of(text, text.replace("/", "\\/"));
     }
 
     /** The bit of a tracker id, or {@link #UNKNOWN}. */
@@ -606,13 +625,13 @@ final class Rules {
             hashes = new int[markers.size()];
             boolean shortOne = false;
             for (int i = 0; i < text.length; i++) {
-                text[i] = markers.get(i).getBytes(cs);
+                text[i] = lower(markers.get(i).getBytes(cs));
                 bit[i] = bits.get(i);
                 if (text[i].length < 4) {
                     shortOne = true;
                     hashes[i] = -1;
                 } else {
-                    int h = hash((int) INTS.get(text[i], 0));
+                    int h = hash((int) INTS.get(text[i], 0) | FOLD4);
                     hashes[i] = h;
                     filter[h >>> 6] |= 1L << h;
                 }
@@ -643,9 +662,29 @@ final class Rules {
             }
         }
 
-        /** A two-byte block's slot in a table small enough to stay in cache; collisions only shorten shifts. */
+        /**
+         * A two-byte block's slot in a table small enough to stay in cache; collisions only shorten
+         * shifts. Bytes are taken with bit 5 set, which joins an ASCII letter's two cases (and some
+         * other pairs, which only shortens shifts too).
+         */
         private static int block(byte a, byte b) {
-            return ((a & 0xff) * 67 + (b & 0xff)) & 0xfff;
+            return (((a | 0x20) & 0xff) * 67 + ((b | 0x20) & 0xff)) & 0xfff;
+        }
+
+        /** Bit 5 of each of four bytes, for the hash filter: as {@link #block}. */
+        private static final int FOLD4 = 0x20202020;
+
+        /** ASCII letters lower-cased (the same bytes in every charset the gate reads). */
+        private static byte[] lower(byte[] t) {
+            byte[] l = t.clone();
+            for (int k = 0; k < l.length; k++) {
+                l[k] = fold(l[k]);
+            }
+            return l;
+        }
+
+        private static byte fold(byte c) {
+            return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
         }
 
         private static int hash(int v) {
@@ -653,8 +692,8 @@ final class Rules {
         }
 
         /**
-         * The bits of every tracker with a marker in {@code b[off, end)} (a {@code gtag(} call
-         * resolved as the class says). A Wu-Manber search: the
+         * The bits of every tracker with a marker in {@code b[off, end)}, in any case of its ASCII
+         * letters (a {@code gtag(} call resolved as the class says). A Wu-Manber search: the
          * two bytes at the end of a window of the shortest marker's length say how far no marker
          * can start, so most of a script is skipped a few bytes at a time.
          */
@@ -670,7 +709,7 @@ final class Rules {
                         continue;
                     }
                     int i = pos - m1;
-                    int h = hash((int) INTS.get(b, i));
+                    int h = hash((int) INTS.get(b, i) | FOLD4);
                     if ((filter[h >>> 6] & (1L << h)) != 0) {
                         for (int m : bucket[h & (bucket.length - 1)]) {
                             if (hashes[m] == h && (bit[m] & ~found) != 0 && matches(text[m], b, i, end)) {
@@ -704,7 +743,7 @@ final class Rules {
                 return false;
             }
             for (int k = 0; k < t.length; k++) {
-                if (b[i + k] != t[k]) {
+                if (fold(b[i + k]) != t[k]) {
                     return false;
                 }
             }

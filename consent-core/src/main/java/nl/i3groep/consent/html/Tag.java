@@ -167,13 +167,14 @@ final class Tag {
 
     /**
      * {@link #skipTo} for a tag that is passed over only if it cannot concern a tracker: also -1
-     * when it has a {@code data-consent} or {@code srcdoc} attribute, or when the value of a URL
-     * attribute of any element ({@code src}, {@code href}, {@code data}, {@code poster},
-     * {@code xlink:href}, a loader's {@code data-*src}; {@code srcset} and {@code imagesrcset} per
-     * candidate)
-     * {@linkplain Rules#mayHaveHost may name a host}. Every occurrence counts, not only the first.
+     * when it has a {@code data-consent} or {@code srcdoc} attribute, an attribute (of any name)
+     * whose value or one of its space- or comma-separated parts {@linkplain Rules#mayHaveHost may
+     * name a host}, an event handler ({@code on…}) whose code names a marker, a {@code style} that
+     * may hold a URL with a host ({@link Css#mayHaveHost}), or a {@code content} with a colon or
+     * slash (a {@code <meta http-equiv=refresh>}'s {@code 0; url=…}). Every occurrence counts, not
+     * only the first.
      */
-    int skipPlainTo(byte[] buf, int from, int to) {
+    int skipPlainTo(byte[] buf, int from, int to, Rules.Markers markers) {
         byte[] cls = CLASS;
         int p = from;
         while (p < to) {
@@ -189,7 +190,7 @@ final class Tag {
             while (p < to && (cls[buf[p] & 0xff] & NAME_STOP) == 0) {
                 p++;
             }
-            int kind = urlName(buf, ns, p);
+            int kind = attributeKind(buf, ns, p);
             if (kind == MARK) {
                 return -1;
             }
@@ -217,7 +218,7 @@ final class Tag {
                     }
                     ve = p;
                 }
-                if (kind == URL ? Rules.mayHaveHost(buf, vs, ve) : kind == SRCSET && Rules.mayHaveHostSrcset(buf, vs, ve)) {
+                if (concerns(kind, buf, vs, ve, markers)) {
                     return -1;
                 }
             }
@@ -225,22 +226,60 @@ final class Tag {
         return -1;
     }
 
-    private static final int OTHER = 0, URL = 1, SRCSET = 2, MARK = 3;
-
-    /** What an attribute name means to {@link #skipPlainTo}, ignoring case. */
-    private static int urlName(byte[] buf, int ns, int ne) {
-        if (loaderName(buf, ns, ne)) {
-            return URL; // a lazy loader's data-src, data-rocket-src, ...: a URL the gate may rename
+    /** Whether a value of an attribute of this kind may concern a tracker, as {@link #skipPlainTo} says. */
+    private static boolean concerns(int kind, byte[] buf, int vs, int ve, Rules.Markers markers) {
+        if (!anyUrlByte(buf, vs, ve)) {
+            // no ':', '/', '\\' or '&': no URL with a host in any spelling, and no handler loading one
+            return kind == HANDLER && markers.scan(buf, vs, ve) != 0;
         }
-        return switch (ne - ns) {
-            case 3 -> is(buf, ns, "src") ? URL : OTHER;
-            case 4 -> is(buf, ns, "href") || is(buf, ns, "data") ? URL : OTHER;
-            case 6 -> is(buf, ns, "srcset") ? SRCSET : is(buf, ns, "poster") ? URL : is(buf, ns, "srcdoc") ? MARK : OTHER;
-            case 10 -> is(buf, ns, "xlink:href") ? URL : OTHER;
-            case 11 -> is(buf, ns, "imagesrcset") ? SRCSET : OTHER;
+        return switch (kind) {
+            case HANDLER -> true;
+            case STYLE -> Css.mayHaveHost(buf, vs, ve);
+            case CONTENT -> true;
+            // one URL (the URL parser drops tabs and newlines) or a list of them (srcset, ping)
+            default -> Rules.mayHaveHost(buf, vs, ve) || Rules.mayHaveHostSrcset(buf, vs, ve);
+        };
+    }
+
+    /** The bytes without which a value names no host: {@code : / \ &}. */
+    private static final boolean[] URL_BYTE = new boolean[256];
+
+    static {
+        URL_BYTE[':'] = true;
+        URL_BYTE['/'] = true;
+        URL_BYTE['\\'] = true;
+        URL_BYTE['&'] = true;
+    }
+
+    private static boolean anyUrlByte(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (URL_BYTE[buf[i] & 0xff]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static final int OTHER = 0, MARK = 1, HANDLER = 2, STYLE = 3, CONTENT = 4;
+
+    /** What an attribute name means to the gate, ignoring case. */
+    static int attributeKind(byte[] buf, int ns, int ne) {
+        int n = ne - ns;
+        if (n > 2 && (buf[ns] | 0x20) == 'o' && (buf[ns + 1] | 0x20) == 'n') {
+            return HANDLER;
+        }
+        return switch (n) {
+            case 5 -> is(buf, ns, "style") ? STYLE : OTHER;
+            case 6 -> is(buf, ns, "srcdoc") ? MARK : OTHER;
+            case 7 -> is(buf, ns, "content") ? CONTENT : OTHER;
             case 12 -> is(buf, ns, "data-consent") ? MARK : OTHER;
             default -> OTHER;
         };
+    }
+
+    /** {@link #attributeKind} of attribute {@code i}. */
+    int kind(int i) {
+        return attributeKind(b, nameStart[i], nameStop[i]);
     }
 
     /** Whether {@code buf} at {@code at} holds {@code lower} (ASCII lower case) in any case. */
@@ -267,6 +306,22 @@ final class Tag {
         valueStart[count] = vs;
         valueStop[count] = ve;
         count++;
+    }
+
+    /** Whether attributes {@code i} and {@code j} have the same name, ignoring ASCII case. */
+    boolean sameName(int i, int j) {
+        int n = nameStop[i] - nameStart[i];
+        if (n != nameStop[j] - nameStart[j]) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            int c = b[nameStart[i] + k];
+            int d = b[nameStart[j] + k];
+            if (c != d && ((c | 0x20) != (d | 0x20) || (c | 0x20) < 'a' || (c | 0x20) > 'z')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether attribute {@code i}'s name is {@code lower} (an ASCII lower-case name), ignoring case. */

@@ -653,7 +653,7 @@ final class Tokenizer {
     private void nameDone() throws IOException {
         code = Names.lookup(nameK0, nameK1, nameLen);
         tree.named(code, endTag);
-        if ((code & Names.F_HELD) == 0 || endTag) {
+        if (endTag) {
             output.release();
         }
     }

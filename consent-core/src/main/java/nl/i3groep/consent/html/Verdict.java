@@ -74,6 +74,8 @@ final class Verdict {
         for (int k = 0; k < tag.count; k++) {
             if (tag.loaderUrl(k)) {
                 bits |= urlBits(k);
+            } else if (tag.valueStart[k] >= 0 && tag.kind(k) == Tag.HANDLER) {
+                bits |= otherBits(k, Tag.HANDLER); // an onload or onerror that loads a tracker
             }
         }
         heldExecutable = executable(type);
@@ -136,8 +138,17 @@ final class Verdict {
         return vs >= 0 && Rules.mayHaveHost(tag.b, vs, ve) ? rules.urlBits(tag.b, vs, ve, Rules.URL, cs) : 0;
     }
 
-    /** An element that fetches a URL ({@code el}): its URL attributes that point to denied trackers are renamed. */
-    void urlElement(int el) {
+    /**
+     * A start tag other than a script's ({@code el}, 0 for an element without a number of its own):
+     * its attributes that point to denied trackers are renamed {@code data-consent-…} and the
+     * element marked. They are the element's own URL attributes ({@link #urlAttributes}) and, on
+     * any element, every other attribute whose value is an absolute URL or a list of them (a lazy
+     * loader's {@code data-src}, {@code data-bg}, {@code data-srcset}; {@code ping};
+     * {@code background}), an event handler whose code names a tracker, a {@code style} whose CSS
+     * does, and a {@code content} that is a refresh to one. A denied {@code data-consent} mark
+     * renames the element's URL attributes, loaders' and handlers whatever they name.
+     */
+    void element(int el) {
         String[] attrs = urlAttributes(el);
         String mark = tag.value("data-consent", cs);
         long markBits = mark == null ? 0 : rules.bitsOfMark(mark);
@@ -170,11 +181,124 @@ final class Verdict {
                 edit.rename(k, attr);
             }
         }
+        for (int k = 0; k < tag.count; k++) {
+            if (tag.valueStart[k] < 0 || isNamed(k, attrs) || tag.nameIs(k, "data-consent") || firstOfName(k) < k) {
+                continue;
+            }
+            int kind = tag.kind(k);
+            long bits = otherBits(k, kind);
+            boolean loads = kind == Tag.HANDLER || tag.loaderUrl(k);
+            if ((markDenied && loads) || (bits != 0 && !allows(bits))) {
+                deniedBits |= bits;
+                any = true;
+                edit.renameAll(k);
+            }
+        }
         if (!any) {
             edit.none();
             return;
         }
         edit.renamed(mark == null, deniedBits);
+    }
+
+    private static final String[] NONE = {};
+
+    /**
+     * The trackers attribute {@code k} (not one of its element's own URL attributes) points to, as
+     * the attribute of its kind ({@link Tag#kind}) it is: code, CSS, a refresh or a URL (list).
+     */
+    private long otherBits(int k, int kind) {
+        byte[] b = tag.b;
+        int vs = tag.valueStart[k];
+        int ve = tag.valueStop[k];
+        switch (kind) {
+            case Tag.HANDLER: {
+                long bits = markers.scan(b, vs, ve);
+                return bits != 0 || !hasRef(b, vs, ve) ? bits : markers.scan(tag.value(k, cs), cs);
+            }
+            case Tag.STYLE:
+                return Css.mayHaveHost(b, vs, ve) ? Css.bits(rules, tag.value(k, cs)) : 0;
+            case Tag.CONTENT: {
+                String url = refreshUrl(tag.value(k, cs));
+                return url == null ? 0 : rules.matchUrl(url);
+            }
+            default: {
+                long bits = Rules.mayHaveHost(b, vs, ve) ? rules.urlBits(b, vs, ve, Rules.URL, cs) : 0;
+                return Rules.mayHaveHostSrcset(b, vs, ve) ? bits | rules.urlBits(b, vs, ve, Rules.SRCSET, cs) : bits;
+            }
+        }
+    }
+
+    private static boolean hasRef(byte[] b, int from, int to) {
+        return Bytes.indexOf(b, (byte) '&', from, to) < to;
+    }
+
+    private boolean isNamed(int k, String[] names) {
+        for (String n : names) {
+            if (tag.nameIs(k, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first attribute with attribute {@code k}'s name: browsers ignore the later ones. */
+    private int firstOfName(int k) {
+        for (int d = 0; d < k; d++) {
+            if (tag.sameName(d, k)) {
+                return d;
+            }
+        }
+        return k;
+    }
+
+    /**
+     * The URL of a refresh ({@code <meta http-equiv=refresh content>}, the {@code Refresh} header)
+     * as browsers read it: a time, then {@code ;} or {@code ,}, then the URL, optionally after
+     * {@code url=} and in quotes; null if there is none.
+     */
+    static String refreshUrl(String content) {
+        int n = content.length();
+        int i = 0;
+        while (i < n && isSpace(content.charAt(i))) {
+            i++;
+        }
+        while (i < n && (Character.isDigit(content.charAt(i)) || content.charAt(i) == '.')) {
+            i++;
+        }
+        while (i < n && isSpace(content.charAt(i))) {
+            i++;
+        }
+        if (i < n && (content.charAt(i) == ';' || content.charAt(i) == ',')) {
+            i++;
+        }
+        while (i < n && isSpace(content.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return null;
+        }
+        if (content.regionMatches(true, i, "url", 0, 3)) {
+            int p = i + 3;
+            while (p < n && isSpace(content.charAt(p))) {
+                p++;
+            }
+            if (p < n && content.charAt(p) == '=') {
+                i = p + 1;
+                while (i < n && isSpace(content.charAt(i))) {
+                    i++;
+                }
+            }
+        }
+        if (i < n && (content.charAt(i) == '"' || content.charAt(i) == '\'')) {
+            int close = content.indexOf(content.charAt(i), i + 1);
+            return content.substring(i + 1, close < 0 ? n : close);
+        }
+        return content.substring(i);
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
     }
 
     static String[] urlAttributes(int el) {
@@ -186,7 +310,8 @@ final class Verdict {
             case Names.LINK -> LINK;
             case Names.BASE -> BASE_HREF;
             case Names.VIDEO -> VIDEO;
-            default -> SRC;
+            case Names.EMBED, Names.AUDIO, Names.INPUT, Names.TRACK, Names.FRAME -> SRC;
+            default -> NONE;
         };
     }
 

@@ -7,12 +7,12 @@
  * tokenizer states that decide where tags, comments and raw text begin and end; in the body, a
  * fast scan ({@code FastScan}) passes over text and tags that cannot concern a tracker. Text and
  * tags that need no change are never copied: they go out as runs of the caller's own array, one
- * {@code write} per run ({@code Output}). Only a tag that may need rewriting (script, img, iframe,
- * embed, object, source, link, video, audio, input, track, frame, image, feImage, base) is held
- * until its {@code >}, and an unmarked inline script with its content until {@code </script}; a
- * held tag is parsed into attribute spans ({@code Tag}), and only the few attributes that matter
- * are decoded to strings for the verdict ({@code Verdict}), which chooses its rewrite
- * ({@code Edit}). An approximation of tree construction ({@code Tree}) knows documents from
+ * {@code write} per run ({@code Output}). Only a start tag that may need rewriting (one with an
+ * attribute that may name a host, an event handler holding a marker, a {@code style} that may hold
+ * a URL, a mark; in the head and in SVG/MathML every start tag) is held until its {@code >}, and
+ * an inline script with its content until {@code </script}; a held tag is parsed into attribute
+ * spans ({@code Tag}), and only the attributes that matter are decoded to strings for the verdict
+ * ({@code Verdict}), which chooses its rewrite ({@code Edit}). An approximation of tree construction ({@code Tree}) knows documents from
  * fragments, the head, SVG/MathML, and places the insertions ({@code Insertions}). Host rules and
  * inline markers are compiled once per gate ({@code Rules}); markers are searched on bytes.
  * {@code Rewriter} joins the parts; one serves one response at a time, behind a {@code GateStream}.
@@ -30,18 +30,16 @@
  *       never run.</li>
  *   <li>Named character references to non-ASCII characters are not decoded in attribute values;
  *       a host spelled with one is not recognised. Escapes in inline JavaScript (a backslash-u
- *       escape inside a marker) hide markers; so does code in event handler attributes
- *       ({@code onload}), which is not inspected.</li>
+ *       escape inside a marker, a host built from pieces) hide markers.</li>
  *   <li>Relative URLs are never taken for a tracker (a {@code <base href>} on a denied tracker's
  *       host, or on a host where a denied tracker owns paths, is renamed, so they cannot resolve
- *       there). {@code data-src} (lazy loading done by scripts), {@code a ping}, the legacy
- *       {@code background} attribute, CSS {@code url()}, {@code <meta refresh>} and
- *       {@code importmap}/{@code speculationrules} are not inspected.</li>
+ *       there). CSS in {@code <style>} elements and {@code importmap}/{@code speculationrules}
+ *       are not inspected yet.</li>
  *   <li>The body is read in the charset the response declares (ISO-8859-1 where it declares
  *       none, as servlets do). A page that declares no charset in its header but ISO-2022-JP in a
  *       {@code <meta>} is read differently by a browser.</li>
- *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored:
- *       that is left to the page's client script.</li>
+ *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored
+ *       here: the banner's script does that on consent, or the page's own.</li>
  *   <li>An inline script is judged on its first 64 KiB: one that names an allowed tracker there and a
  *       denied one after them runs (one that names none there is made inert).</li>
  * </ul>

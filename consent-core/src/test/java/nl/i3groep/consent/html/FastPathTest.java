@@ -67,7 +67,9 @@ class FastPathTest {
     @ValueSource(strings = {"<img src=\"/a.png\" srcset=\"/a@2x.png 2x\" alt=\"A\">", "<img src=a.png>",
         "<source srcset=\"/a.webp 1x, /b.webp 2x\">", "<link rel=\"stylesheet\" href=\"/site.css\">",
         "<img alt=\"Foto: x\" src=\"/a.png\">", "<img src=\"/a.png\" SRC=\"//px.ads.linkedin.com/c\">",
-        "<video poster=\"/p.jpg\" data-x=\"//px.ads.linkedin.com/c\">",
+        "<video poster=\"/p.jpg\" data-x=\"//cdn.example.org/c\">", "<div class=\"a b\" title=\"Note: x/y\">",
+        "<p style=\"color:red;background:url(/img/a.png)\" onclick=\"go('/x')\">",
+        "<meta property=\"og:url\" content=\"https://example.org/a\">",
         "<script>var a = 1;</script>", "<script src=\"/js/app.js\"></script>",
         "<script type=\"application/ld+json\">{\"@context\": \"https://schema.org\"}</script>",
         "<script>if (a < b && c </ d) { f('</scripts>'); }</script>", "<script>var s = '<!-- x';</script>"})
@@ -89,7 +91,12 @@ class FastPathTest {
         "<script data-consent=\"oktopost\">var a = 1;</script>", "<script src=\"/a.js\" data-consent=\"oktopost\"></script>",
         "<script>var s = '<!--'; _oktrk('create', '1');</script>", "<video poster=\"//px.ads.linkedin.com/c\">",
         "<object data=\"https://px.ads.linkedin.com/c\"></object>",
-        "<link rel=\"preload\" as=\"image\" imagesrcset=\"/a.png 1x, https://px.ads.linkedin.com/c 2x\">"})
+        "<link rel=\"preload\" as=\"image\" imagesrcset=\"/a.png 1x, https://px.ads.linkedin.com/c 2x\">",
+        "<video poster=\"/p.jpg\" data-x=\"//px.ads.linkedin.com/c\">", "<div data-bg=\"https://px.ads.linkedin.com/c\">",
+        "<img src=\"/a.png\" onload=\"new Image().src='//PX.ADS.LINKEDIN.COM/c'\">",
+        "<div style=\"background:url(//px.ads.linkedin.com/c)\">", "<table background=\"//px.ads.linkedin.com/c\">",
+        "<a href=\"/x\" ping=\"/log https://px.ads.linkedin.com/c\">",
+        "<meta http-equiv=\"refresh\" content=\"0; url=https://px.ads.linkedin.com/c\">"})
     void trackerElementsAreDecided(String element) {
         for (String prefix : new String[] {"", DOC}) {
             String out = HtmlGateTest.run(prefix + "<p>a</p>" + element + "<p>b</p>", NONE);

@@ -1,0 +1,132 @@
+package nl.i3groep.consent.html;
+
+import static nl.i3groep.consent.html.Fixture.ALL;
+import static nl.i3groep.consent.html.Fixture.NONE;
+import static nl.i3groep.consent.html.HtmlGateTest.run;
+import static nl.i3groep.consent.html.HtmlGateTest.unchanged;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Markup that reaches a tracker other than through the vendors' own snippets: inline code naming a
+ * tracker's host, any attribute holding a tracker URL on any element, event handlers, CSS in a
+ * {@code style} attribute, a {@code <meta>} refresh. Each in a document's head and body and in a
+ * fragment, whole and in small writes ({@link HtmlGateTest#run}).
+ */
+class MarkupRulesTest {
+
+    static final String[] PREFIXES = {"", "<!DOCTYPE html><html><head>", "<!DOCTYPE html><html><head></head><body><p>x</p>"};
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "new Image().src = 'https://px.ads.linkedin.com/collect/?pid=1&fmt=gif';",
+        "var s=document.createElement('script');s.src='https://SNAP.LICDN.COM/li.lms-analytics/insight.min.js';",
+        "load(\"https:\\/\\/snap.licdn.com\\/li.lms-analytics\\/insight.min.js\");",
+        "document.write('<img src=\"//px4.ads.linkedin.com/collect\">');",
+        "fetch('https://www.linkedin.com/px/li_sync');",
+        "var u = 'https:\\/\\/www.linkedin.com\\/px\\/x';"})
+    void inlineCodeThatNamesATrackersHostIsItsEvenMarkedOtherwise(String code) {
+        for (String prefix : PREFIXES) {
+            for (String open : new String[] {"<script>", "<script type=\"module\">", "<script data-consent=\"session-cookies\">"}) {
+                String out = run(prefix + open + code + "</script>", NONE);
+                assertTrue(out.contains("type=\"text/plain\""), out);
+                assertTrue(out.contains(code), out);
+                assertTrue(out.contains("linkedin-insight") || open.contains("data-consent"), out);
+                assertTrue(run(prefix + open + code + "</script>", ALL).contains(open + code + "</script>"));
+            }
+        }
+    }
+
+    @Test
+    void hostsInCodeAreTrackersOnlyWhereTheirRulesSaySo() {
+        // Google's country domains count only on the paths Google Ads owns
+        assertTrue(run("<script>new Image().src='https://www.google.nl/pagead/1p-conversion/1/'</script>", NONE)
+                .contains("data-consent=\"google-ads\""));
+        unchanged("<script>location.href='https://www.google.nl/maps/place/x';</script>", NONE);
+        unchanged("<script>var profile = 'https://www.linkedin.com/company/x';</script>", NONE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<div data-bg=\"https://px.ads.linkedin.com/collect\">",
+        "<img src=\"/blank.gif\" data-src=\"//px.ads.linkedin.com/collect\">",
+        "<img src=\"/blank.gif\" data-lazy-srcset=\"/a.png 1x, https://px.ads.linkedin.com/collect 2x\">",
+        "<section data-background-image=\"https://px.ads.linkedin.com/collect\">",
+        "<amp-img src=\"https://px.ads.linkedin.com/collect\" width=\"1\" height=\"1\">",
+        "<amp-pixel src=\"https://px.ads.linkedin.com/collect?pid=1\">",
+        "<amp-iframe src=\"https://px.ads.linkedin.com/x\">",
+        "<amp-analytics config=\"https://px.ads.linkedin.com/amp.json\">",
+        "<table background=\"//px.ads.linkedin.com/collect\">",
+        "<a href=\"/about\" ping=\"/count https://px.ads.linkedin.com/collect\">",
+        "<form action=\"https://px.ads.linkedin.com/collect\">",
+        "<img src=\"/a.png\" onload=\"new Image().src='//px.ads.linkedin.com/collect'\">",
+        "<img src=\"/a.png\" ONERROR=\"this.src='https:\\/\\/px.ads.linkedin.com\\/x'\">",
+        "<img src=\"/a.png\" onload=\"new Image().src='//px&#46;ads&period;linkedin.com/collect'\">",
+        "<div style=\"background:url(//px.ads.linkedin.com/collect)\">",
+        "<div style=\"background-image: url( 'https://px.ads.linkedin.com/collect' )\">",
+        "<div style=\"background:image-set(&quot;https://px.ads.linkedin.com/a&quot; 1x)\">",
+        "<div style=\"background:url(\\2f\\2fpx.ads.linkedin.com/collect)\">",
+        "<meta http-equiv=\"refresh\" content=\"0; url=https://px.ads.linkedin.com/collect\">",
+        "<meta http-equiv=\"Refresh\" content=\"5,URL='//px.ads.linkedin.com/collect'\">"})
+    void anyAttributeThatReachesATrackerIsRenamedAndTheElementMarked(String element) {
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + element + "<p>y</p>", NONE);
+            assertTrue(out.contains("data-consent=\"linkedin-insight\"") && out.contains(" data-consent-"), out);
+            assertTrue(out.contains("<p>y</p>"), out);
+            assertTrue(run(prefix + element + "<p>y</p>", ALL).contains(element));
+        }
+    }
+
+    @Test
+    void theRenamedAttributeKeepsItsValueAndOnlyItIsRenamed() {
+        assertEquals("<div data-consent=\"linkedin-insight\" class=\"hero\" data-consent-data-bg=\"//px.ads.linkedin.com/c\" title=\"x\">",
+                run("<div class=\"hero\" data-bg=\"//px.ads.linkedin.com/c\" title=\"x\">", NONE));
+        assertEquals("<body data-consent=\"linkedin-insight\" data-consent-onload=\"li('snap.licdn.com')\">",
+                run("<body onload=\"li('snap.licdn.com')\">", NONE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<div data-bg=\"/img/hero.jpg\" style=\"background:url(/img/a.png)\">",
+        "<img src=\"/a.png\" onload=\"this.className='loaded'\" onclick=\"go('https://example.org/')\">",
+        "<a href=\"https://www.linkedin.com/company/x\" title=\"Note: LinkedIn\">in</a>",
+        "<div style=\"font-family:'Open Sans'; content: 'snap.licdn.com'\">",
+        "<meta property=\"og:url\" content=\"https://example.org/\">",
+        "<meta http-equiv=\"refresh\" content=\"30\">",
+        "<img src=\"/a.png\" src=\"//px.ads.linkedin.com/c\">",
+        "<div data-x=\"//cdn.example.org/a.js\" data-y='{\"a\":1}'>"})
+    void attributesThatReachNoTrackerAreLeftAlone(String element) {
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + element + "<p>y</p>", NONE);
+            assertTrue(out.contains(element + "<p>y</p>") && !out.contains("data-consent"), out);
+        }
+    }
+
+    @Test
+    void aDeniedMarkRenamesLoadersAndHandlersWhateverTheyName() {
+        assertEquals("<div data-consent=\"oktopost\" data-consent-data-src=\"/widget.html\" data-consent-onclick=\"w()\" class=\"a\">",
+                run("<div data-consent=\"oktopost\" data-src=\"/widget.html\" onclick=\"w()\" class=\"a\">", NONE));
+    }
+
+    @Test
+    void aRefreshIsReadAsBrowsersReadIt() {
+        assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
+        assertEquals("//x.org/a", Verdict.refreshUrl(" 5 , URL = '//x.org/a' "));
+        assertEquals("https://x.org/a", Verdict.refreshUrl("0;https://x.org/a"));
+        assertEquals("/next", Verdict.refreshUrl("3.5; url=\"/next\""));
+        assertNull(Verdict.refreshUrl("30"));
+        assertNull(Verdict.refreshUrl("30; "));
+    }
+
+    @Test
+    void cssEscapesAreDecoded() {
+        assertEquals("//x.org", Css.unescape("\\2f\\2f x.org"));
+        assertEquals("a\"b", Css.unescape("a\\\"b"));
+        assertEquals("ab", Css.unescape("a\\\nb"));
+    }
+}
