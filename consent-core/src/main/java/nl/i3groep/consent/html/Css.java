@@ -3,8 +3,8 @@ package nl.i3groep.consent.html;
 /**
  * URLs in CSS ({@code style} attributes): a stylesheet fetches only what a {@code url(…)} or a
  * string names ({@code image-set("…" 1x)}, {@code @import "…"}, {@code src(…)}), so every
- * argument after a {@code (} and every string is judged as a URL, CSS escapes decoded. Strings that
- * are no URL (a font's name, a {@code content}) point to no host.
+ * argument after a {@code (} and every string is judged as a URL, CSS escapes decoded, comments
+ * skipped. Strings that are no URL (a font's name, a {@code content}) point to no host.
  */
 final class Css {
 
@@ -37,13 +37,18 @@ final class Css {
 
     /** The trackers the CSS text {@code css} (character references decoded) points to. */
     static long bits(Rules rules, String css) {
-        String s = css.indexOf('\\') < 0 ? css : unescape(css);
+        boolean escapes = css.indexOf('\\') >= 0;
+        String s = escapes ? unescape(css) : css;
         long bits = 0;
         int n = s.length();
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            if (c == '"' || c == '\'') {
+            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*' && !escapes) {
+                // a comment fetches nothing (where escapes were decoded, a "/*" may have been one: read on)
+                int close = s.indexOf("*/", i + 2);
+                i = close < 0 ? n : close + 2;
+            } else if (c == '"' || c == '\'') {
                 int close = s.indexOf(c, i + 1);
                 int stop = close < 0 ? n : close;
                 bits |= rules.matchUrl(s.substring(i + 1, stop));

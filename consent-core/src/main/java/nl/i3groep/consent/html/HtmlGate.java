@@ -55,7 +55,9 @@ import nl.i3groep.consent.Tracker;
  *       ({@code on…}) whose code holds a marker, a {@code style} whose CSS names a URL on a
  *       tracker's host ({@code url(…)} or a string), a {@code content} that is a refresh to one
  *       ({@code <meta http-equiv=refresh>}). On a script, such a handler makes the script the
- *       tracker's. Only the first of attributes of one name counts, as in browsers.
+ *       tracker's. Only the first of attributes of one name counts, as in browsers. A
+ *       {@code <style>} whose CSS (its first 64 KiB) fetches from a denied tracker gets
+ *       {@code type="text/plain"}, which browsers do not apply, and a mark.
  *       Under a response nonce, every script kept executable or inserted carries it in place of
  *       its own {@code nonce}.</li>
  *   <li><b>Unknown is denied.</b> A mark naming no tracker of the site is denied, and so are the

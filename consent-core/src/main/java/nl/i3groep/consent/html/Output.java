@@ -33,8 +33,12 @@ final class Output {
     int vo;
     int ve;
     boolean viewInPend;
-    /** What is held is a script's start tag ({@code scriptTagLen} bytes) and its content so far. */
+    /**
+     * What is held is a script's start tag ({@code scriptTagLen} bytes) and its content so far; or,
+     * with {@code heldStyle}, a stylesheet's.
+     */
     boolean heldScript;
+    boolean heldStyle;
     int scriptTagLen;
 
     void start(OutputStream sink) {
@@ -47,6 +51,7 @@ final class Output {
         vb = null;
         viewInPend = false;
         heldScript = false;
+        heldStyle = false;
         scriptTagLen = 0;
     }
 
@@ -162,6 +167,7 @@ final class Output {
         pend.n = 0;
         holding = false;
         heldScript = false;
+        heldStyle = false;
     }
 
     void emitTo(int i) throws IOException {

@@ -194,14 +194,24 @@ final class Rewriter {
             }
         } else {
             verdict.element(el);
+            if (el == Names.STYLE && tree.foreign == 0 && edit.result() == null) {
+                // a stylesheet: judged on its content, held like an inline script's
+                output.scriptTagLen = ve - vo;
+                output.heldScript = true;
+                output.heldStyle = true;
+                return;
+            }
         }
         output.commitTag(after, edit.result());
     }
 
-    /** {@code </script} of a held inline script, its delimiter at {@code i}: judged on its content. */
+    /**
+     * {@code </script} of a held inline script (or {@code </style} of a held stylesheet), its
+     * delimiter at {@code i}: judged on its content.
+     */
     void heldScriptEnded(int i) throws IOException {
         output.view(i);
-        decideHeldScript(output.ve - Tokenizer.SCRIPT_NAME.length - 2);
+        decideHeldScript(output.ve - (output.heldStyle ? STYLE_NAME : Tokenizer.SCRIPT_NAME.length) - 2);
         Bytes.Buf edited = edit.result();
         if (edited != null || output.viewInPend) {
             output.writeHeldScript(edited);
@@ -210,8 +220,14 @@ final class Rewriter {
         output.drop();
     }
 
+    private static final int STYLE_NAME = "style".length();
+
     private void decideHeldScript(int contentEnd) {
-        verdict.inlineScript(output.vb, output.vo, output.vo + output.scriptTagLen, contentEnd);
+        if (output.heldStyle) {
+            verdict.inlineStyle(output.vb, output.vo, output.vo + output.scriptTagLen, contentEnd);
+        } else {
+            verdict.inlineScript(output.vb, output.vo, output.vo + output.scriptTagLen, contentEnd);
+        }
     }
 
     /** What is held outgrew {@link #CAP} before its end. */

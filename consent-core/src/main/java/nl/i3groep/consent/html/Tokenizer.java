@@ -304,6 +304,9 @@ final class Tokenizer {
                         tmpAdd(c, rawName);
                         i++;
                     } else if (tmpLen > 0 && tmpOk && tmpLen == rawName.length && (isSpace(c) || c == '/' || c == '>')) {
+                        if (output.heldScript) {
+                            rewriter.heldScriptEnded(i); // a held stylesheet's end
+                        }
                         endTag = true;
                         selfClosing = false;
                         code = Names.lookup(rawName, rawName.length);

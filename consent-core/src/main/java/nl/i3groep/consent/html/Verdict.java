@@ -114,6 +114,24 @@ final class Verdict {
         decideScript(bits);
     }
 
+    /**
+     * The content of a stylesheet ({@code <style>}) whose start tag is {@code b[start, content)}:
+     * made inert ({@code type="text/plain"}, which browsers do not apply) when its CSS, in its
+     * first {@link Rewriter#CAP} bytes, fetches from a denied tracker ({@link Css}).
+     */
+    void inlineStyle(byte[] b, int start, int content, int contentEnd) {
+        int end = Math.min(contentEnd, content + Rewriter.CAP);
+        long bits = Css.mayHaveHost(b, content, end) ? Css.bits(rules, new String(b, content, end - content, cs)) : 0;
+        if (bits == 0 || allows(bits)) {
+            edit.none();
+            return;
+        }
+        if (tag.b != b || tag.start != start || tag.end != content) {
+            tag.parse(b, start, content);
+        }
+        edit.inert(bits, tag.find("data-consent") < 0);
+    }
+
     private void decideScript(long bits) {
         seen(bits);
         if (heldParked) {

@@ -33,8 +33,8 @@
  *       escape inside a marker, a host built from pieces) hide markers.</li>
  *   <li>Relative URLs are never taken for a tracker (a {@code <base href>} on a denied tracker's
  *       host, or on a host where a denied tracker owns paths, is renamed, so they cannot resolve
- *       there). CSS in {@code <style>} elements and {@code importmap}/{@code speculationrules}
- *       are not inspected yet.</li>
+ *       there). {@code importmap} and {@code speculationrules} are not inspected yet. A
+ *       {@code <style>} is judged on its first 64 KiB: a URL after them is not seen.</li>
  *   <li>The body is read in the charset the response declares (ISO-8859-1 where it declares
  *       none, as servlets do). A page that declares no charset in its header but ISO-2022-JP in a
  *       {@code <meta>} is read differently by a browser.</li>

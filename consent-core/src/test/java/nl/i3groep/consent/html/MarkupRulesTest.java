@@ -113,6 +113,45 @@ class MarkupRulesTest {
                 run("<div data-consent=\"oktopost\" data-src=\"/widget.html\" onclick=\"w()\" class=\"a\">", NONE));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        ".hero{background:url(https://px.ads.linkedin.com/collect)}",
+        "@import url(\"//px.ads.linkedin.com/a.css\");",
+        "@import '//px.ads.linkedin.com/a.css';",
+        "p{x:1}\n.a{background-image:image-set(\"https://px.ads.linkedin.com/a\" 1x)}",
+        ".a{background:url(\\2f\\2fpx.ads.linkedin.com/collect)}",
+        "/* </styl </style2 */ .a{background:URL( //PX.ADS.LINKEDIN.COM/x )}",
+        ".x{\\2f\\2a} .a{background:url(//px.ads.linkedin.com/x)} /* */"})
+    void aStylesheetThatFetchesFromATrackerIsNotApplied(String css) {
+        for (String prefix : PREFIXES) {
+            for (String open : new String[] {"<style>", "<style media=\"screen\">", "<STYLE type=\"text/css\">"}) {
+                String out = run(prefix + open + css + "</style><p>y</p>", NONE);
+                assertTrue(out.contains("type=\"text/plain\" data-consent=\"linkedin-insight\""), out);
+                assertTrue(out.contains(css + "</style><p>y</p>"), out);
+                assertTrue(run(prefix + open + css + "</style><p>y</p>", ALL).contains(open + css + "</style>"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        ".hero{background:url(/img/hero.jpg)} a[href*='snap.licdn.com']{color:red}",
+        "@import url(/site.css); @font-face{src:url(https://fonts.example.org/a.woff2)}",
+        "p::before{content:'https://px.ads.linkedin.com is named, not fetched'}"})
+    void otherStylesheetsAreLeftAlone(String css) {
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + "<style>" + css + "</style><p>y</p>", NONE);
+            assertTrue(out.contains("<style>" + css + "</style><p>y</p>") && !out.contains("data-consent"), out);
+        }
+    }
+
+    @Test
+    void svgStyleIsJudgedAsMarkupNotAsAStylesheet() {
+        String out = run("<svg><style>.a{fill:red}</style><image href=\"//px.ads.linkedin.com/x\"/></svg>", NONE);
+        assertTrue(out.contains("<style>.a{fill:red}</style>"), out);
+        assertTrue(out.contains("data-consent-href"), out);
+    }
+
     @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));

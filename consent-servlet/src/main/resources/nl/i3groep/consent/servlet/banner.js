@@ -44,6 +44,10 @@
         }
         n.parentNode.replaceChild(s, n);
       } else {
+        if (n.tagName === 'STYLE' && n.type === 'text/plain') {
+          // a stylesheet that fetches from the tracker applies again
+          if (n.getAttribute('data-type')) { n.type = n.getAttribute('data-type'); } else { n.removeAttribute('type'); }
+        }
         for (var j = n.attributes.length - 1; j >= 0; j--) {
           var at = n.attributes[j];
           if (at.name.indexOf('data-consent-') === 0 && at.name !== 'data-consent-settings') {
