@@ -57,7 +57,9 @@ import nl.i3groep.consent.Tracker;
  *       ({@code <meta http-equiv=refresh>}). On a script, such a handler makes the script the
  *       tracker's. Only the first of attributes of one name counts, as in browsers. A
  *       {@code <style>} whose CSS (its first 64 KiB) fetches from a denied tracker gets
- *       {@code type="text/plain"}, which browsers do not apply, and a mark.
+ *       {@code type="text/plain"}, which browsers do not apply, and a mark; each {@code @} in
+ *       it becomes {@code @x-consent-}, since Chromium's preload scanner fetches an
+ *       {@code @import} whatever the type.
  *       Under a response nonce, every script kept executable or inserted carries it in place of
  *       its own {@code nonce}.</li>
  *   <li><b>Unknown is denied.</b> A mark naming no tracker of the site is denied, and so are the

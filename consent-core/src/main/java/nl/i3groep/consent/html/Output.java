@@ -151,16 +151,30 @@ final class Output {
         drop();
     }
 
-    /** The held script in the view (start tag, content, maybe {@code </script}) is decided. */
+    /**
+     * The held script in the view (start tag, content, maybe {@code </script}) is decided. A
+     * stylesheet made inert also has every {@code @} of its content written {@code @x-consent-}:
+     * Chromium's preload scanner fetches a {@code <style>}'s {@code @import} whatever its type.
+     */
     void writeHeldScript(Bytes.Buf editedStartTag) throws IOException {
         flushBeforeHold();
-        if (editedStartTag != null) {
-            out.write(editedStartTag.a, 0, editedStartTag.n);
-            out.write(vb, vo + scriptTagLen, ve - vo - scriptTagLen);
-        } else {
+        if (editedStartTag == null) {
             out.write(vb, vo, ve - vo);
+            return;
         }
+        out.write(editedStartTag.a, 0, editedStartTag.n);
+        int from = vo + scriptTagLen;
+        if (heldStyle) {
+            for (int at = Bytes.indexOf(vb, (byte) '@', from, ve); at < ve; at = Bytes.indexOf(vb, (byte) '@', from, ve)) {
+                out.write(vb, from, at + 1 - from);
+                out.write(AT_RULE_RENAMED);
+                from = at + 1;
+            }
+        }
+        out.write(vb, from, ve - from);
     }
+
+    private static final byte[] AT_RULE_RENAMED = "x-consent-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Nothing is held any more. */
     void drop() {

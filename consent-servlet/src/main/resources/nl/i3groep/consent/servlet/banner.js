@@ -46,6 +46,7 @@
       } else {
         if (n.tagName === 'STYLE' && n.type === 'text/plain') {
           // a stylesheet that fetches from the tracker applies again
+          n.textContent = n.textContent.split('@x-consent-').join('@');
           if (n.getAttribute('data-type')) { n.type = n.getAttribute('data-type'); } else { n.removeAttribute('type'); }
         }
         for (var j = n.attributes.length - 1; j >= 0; j--) {

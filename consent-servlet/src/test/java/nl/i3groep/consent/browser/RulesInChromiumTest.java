@@ -39,6 +39,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class RulesInChromiumTest {
 
+    /** An image that is no image, for a lazy loader to replace. */
+    private static final String BLANK = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
+
     /** The pixel every page loads last, after what it does with the tracker. */
     private static final String DONE = "https://cdn.example.org/done.gif";
 
@@ -107,6 +110,69 @@ class RulesInChromiumTest {
                 resp.getOutputStream().write(("<!doctype html><html><head><title>ソ表能</title>"
                         + "<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script></head>"
                         + "<body><p>日本語のページ</p><img alt=\"\" src=\"" + DONE + "\"></body></html>").getBytes(sjis));
+            }
+        },
+        LAZY_PIXEL("a lazy-loaded pixel (data-src), set by the page's loader", "px.ads.linkedin.com/collect/?pid=123456&lazy") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<img alt=\"\" class=\"lazy\" src=\"" + BLANK + "\" "
+                        + "data-src=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;lazy\">"
+                        + "<script>document.querySelectorAll('img[data-src]').forEach(function (i) {"
+                        + "i.src = i.getAttribute('data-src'); });</script>");
+            }
+        },
+        LAZY_BACKGROUND("a lazy background (data-bg), set by the page's loader", "px.ads.linkedin.com/collect/?pid=123456&bg") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<div style=\"width:10px;height:10px\" data-bg=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;bg\">"
+                        + "</div><script>document.querySelectorAll('[data-bg]').forEach(function (e) {"
+                        + "e.style.backgroundImage = 'url(' + e.getAttribute('data-bg') + ')'; });</script>");
+            }
+        },
+        INLINE_PIXEL("a hand-written pixel built in an inline script", "px.ads.linkedin.com/collect/?pid=123456&inline") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script>new Image().src = 'https://px.ads.linkedin.com/collect/?pid=123456&inline';</script>");
+            }
+        },
+        JSON_ESCAPED("a loader whose URL is JSON-escaped", "snap.licdn.com/li.lms-analytics/insight.min.js") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script>var cfg = {\"src\":\"https:\\/\\/snap.licdn.com\\/li.lms-analytics\\/insight.min.js\"};"
+                        + "var s = document.createElement('script'); s.src = cfg.src; document.head.appendChild(s);</script>");
+            }
+        },
+        EVENT_HANDLER("an onerror handler that loads the pixel", "px.ads.linkedin.com/collect/?pid=123456&onerror") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<img alt=\"\" src=\"data:,\" onerror=\"this.onerror=null;"
+                        + "this.src='https://px.ads.linkedin.com/collect/?pid=123456&amp;onerror'\">");
+            }
+        },
+        STYLE_ATTRIBUTE("a style attribute's background", "px.ads.linkedin.com/collect/?pid=123456&style") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<div style=\"width:10px;height:10px;"
+                        + "background-image:url('https://px.ads.linkedin.com/collect/?pid=123456&amp;style')\"></div>");
+            }
+        },
+        STYLESHEET_IMPORT("a stylesheet importing from LinkedIn's host", "snap.licdn.com/li.lms-analytics/site.css") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<style>@import url(\"https://snap.licdn.com/li.lms-analytics/site.css\"); p { color: #333 }</style><p>x</p>");
+            }
+        },
+        BACKGROUND_ATTRIBUTE("a table's legacy background attribute", "px.ads.linkedin.com/collect/?pid=123456&table") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<table background=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;table\">"
+                        + "<tr><td>x</td></tr></table>");
+            }
+        },
+        META_REFRESH("a meta refresh to LinkedIn's pixel", "px.ads.linkedin.com/collect/?pid=123456&meta") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<meta http-equiv=\"refresh\" content=\"0; url=https://px.ads.linkedin.com/collect/?pid=123456&amp;meta\">");
             }
         },
         ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
