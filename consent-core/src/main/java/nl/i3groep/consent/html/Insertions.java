@@ -5,8 +5,9 @@ import java.nio.charset.Charset;
 
 /**
  * What a whole document gets besides the blocking: Google Consent Mode defaults at the start of
- * the head (before any Google tag can run), the snippets of allowed trackers the page does not
- * install itself at its end, and the banner at the end of the body. Each at most once.
+ * the head (before any Google tag can run), the banner at the end of the body, and the snippets
+ * of allowed trackers the page does not install itself at the end of the document, once all of it
+ * has been seen. Each at most once.
  */
 final class Insertions {
 
@@ -19,7 +20,7 @@ final class Insertions {
     private Page page;
     private boolean consentModeDone;
     private boolean bannerDone;
-    /** Trackers whose scripts the head installs itself. */
+    /** Trackers whose scripts the page installs itself. */
     private long installed;
 
     Insertions(HtmlGate gate, Rules rules, Output output) {
@@ -50,7 +51,7 @@ final class Insertions {
         }
     }
 
-    /** At the end of the head: each allowed tracker's snippet, unless the head installed it. */
+    /** At the end of the document: each allowed tracker's snippet, unless the page installed it. */
     void snippets() throws IOException {
         for (int k = 0; k < rules.configured; k++) {
             long bit = 1L << k;

@@ -55,9 +55,12 @@ final class Tree {
         return doc == UNKNOWN || (doc == DOCUMENT && phase != AFTER_HEAD);
     }
 
-    /** Whether a script seen now counts as the tracker's install (so its snippet is not inserted). */
+    /**
+     * Whether a script seen now counts as the tracker's install (so its snippet is not inserted):
+     * anywhere but in a noscript or template of the head, which never run.
+     */
     boolean installs() {
-        return phase != AFTER_HEAD && !inNoscript;
+        return !hiddenInHead();
     }
 
     /** Text before the head has ended or before the document kind is known: each byte may matter. */
@@ -161,20 +164,24 @@ final class Tree {
         }
     }
 
-    /** The end of the body: what never found its place. */
+    /**
+     * The end of the body: what never found its place, and the snippets of allowed trackers that
+     * the page did not install anywhere in it (inserted earlier, one the page installs further
+     * down would load twice).
+     */
     void finish() throws IOException {
         if (doc == DOCUMENT) {
             if (phase != AFTER_HEAD) {
                 headEnd();
             }
             insertions.banner();
+            insertions.snippets();
         }
     }
 
     private void headEnd() throws IOException {
         insertions.consentMode();
         phase = AFTER_HEAD;
-        insertions.snippets();
     }
 
     private boolean hiddenInHead() {

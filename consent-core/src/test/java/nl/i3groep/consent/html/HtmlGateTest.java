@@ -454,11 +454,12 @@ class HtmlGateTest {
         assertTrue(out.startsWith("<script>window.dataLayer", head), out);
         assertTrue(out.contains("ad_storage:'granted',ad_user_data:'granted',ad_personalization:'granted',"
                 + "analytics_storage:'denied',functionality_storage:'granted'"), out);
-        int headEnd = out.indexOf("</head>");
+        // the snippets at the end of the document, when the page is known not to install them itself
+        int end = out.indexOf("</html>");
         for (String snippet : new String[] {"gtag/js?id=AW-123456789", "_linkedin_partner_id=\"123456\"",
             "script.leadboxer.com/?dataset=abc123", "_oktrk('create','001abc')"}) {
             int at = out.indexOf(snippet);
-            assertTrue(at > head && at < headEnd, snippet + " in " + out);
+            assertTrue(at > end, snippet + " in " + out);
         }
         assertFalse(out.contains("gtag/js?id=G-ABC123"), out);
         assertTrue(out.contains("<p>Hallo</p>\n<div data-consent-banner></div></body>"), out);
@@ -487,13 +488,12 @@ class HtmlGateTest {
     }
 
     @Test
-    void snippetsGoWhereTheHeadEndsWithoutHeadTags() {
+    void snippetsGoAtTheEndAndConsentModeWhereTheHeadBeginsWithoutHeadTags() {
         String out = run("<!doctype html><title>x</title><div>y</div>", MARKETING);
-        int div = out.indexOf("<div>");
-        assertTrue(out.indexOf("_oktrk('create'") < div && out.indexOf("_oktrk('create'") > out.indexOf("</title>"), out);
+        assertTrue(out.indexOf("_oktrk('create'") > out.indexOf("<div>y</div>"), out);
         assertTrue(out.indexOf("window.dataLayer") < out.indexOf("<title>"), out);
         String text = run("<!doctype html><html><head><title>x</title>Hello", MARKETING);
-        assertTrue(text.indexOf("_oktrk('create'") < text.indexOf("Hello"), text);
+        assertTrue(text.indexOf("_oktrk('create'") > text.indexOf("Hello"), text);
     }
 
     @Test
@@ -505,10 +505,11 @@ class HtmlGateTest {
                 + "<template><div>row</div><template><p>inner</p></template><span></span></template>"
                 + "<meta name=\"x\">" + LEADBOXER + "</head><body><p>text</p></body></html>";
         String out = run(doc, MARKETING);
-        int snippet = out.indexOf("_oktrk('create'");
-        assertTrue(snippet > out.indexOf("</template><meta"), out);
-        assertTrue(snippet < out.lastIndexOf("</head>"), out);
+        assertEquals(1, count(out, "_oktrk('create'"), out);
+        assertTrue(out.indexOf("_oktrk('create'") > out.indexOf("<p>text</p>"), out);
         assertEquals(1, count(out, "script.leadboxer.com"), "the head's own Leadboxer script is seen: " + out);
+        // the noscript's own script never runs: LinkedIn, which only it names, is inserted
+        assertEquals(1, count(out, "_linkedin_partner_id=\"123456\""), out);
         assertTrue(run(doc, NONE).contains("data-consent-src=\"https://px.ads.linkedin.com/collect/"),
                 "the noscript's pixel is still read, as with scripting off");
         String ads = run("<!doctype html><head><noscript><img src=x></noscript>" + ADS + "</head>", MARKETING);
@@ -516,11 +517,19 @@ class HtmlGateTest {
     }
 
     @Test
-    void trackersThePageInstallsItselfAreNotInsertedAgain() {
-        String doc = "<!doctype html><html><head>" + LEADBOXER + "</head><body>" + OKTOPOST + "</body></html>";
+    void trackersThePageInstallsItselfAnywhereAreNotInsertedAgain() {
+        String doc = "<!doctype html><html><head>" + LEADBOXER + "</head><body><p>x</p>" + OKTOPOST + LINKEDIN
+                + "</body></html>" + ADS;
         String out = run(doc, MARKETING);
         assertEquals(1, count(out, "script.leadboxer.com"), out);
-        assertEquals(2, count(out, "_oktrk('create'"), out);
+        assertEquals(1, count(out, "_oktrk('create'"), out);
+        assertEquals(1, count(out, "li.lms-analytics/insight.min.js"), out);
+        assertEquals(1, count(out, "gtag/js?id=AW-123456789"), "even after </html>: " + out);
+        // and what it does not install comes at the end
+        String bare = run("<!doctype html><html><head></head><body><p>x</p></body></html>", MARKETING);
+        assertTrue(bare.endsWith("</html>" + Fixture.CONFIG.trackers().stream()
+                .filter(t -> MARKETING.allows(t.id()) && !t.snippet().isEmpty()).map(t -> t.snippet())
+                .reduce("", String::concat)), bare);
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.JavascriptExecutor;
@@ -217,9 +218,34 @@ class RulesInChromiumTest {
         }
     }
 
+    /** The vendors' own snippets pasted before {@code </body>}, as agencies often paste them. */
+    static final String FOOTER = "<!doctype html><html><head><title>Over ons</title></head><body><h1>Over ons</h1>"
+            + "<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\"></script>"
+            + "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}"
+            + "gtag('js',new Date());gtag('config','G-ABC123');</script>"
+            + "<script type=\"text/javascript\">_linkedin_partner_id = \"123456\";"
+            + "window._linkedin_data_partner_ids = window._linkedin_data_partner_ids || [];"
+            + "window._linkedin_data_partner_ids.push(_linkedin_partner_id);</script>"
+            + "<script type=\"text/javascript\">(function(l) {if (!l){window.lintrk = function(a,b){window.lintrk.q.push([a,b])};"
+            + "window.lintrk.q=[]}var s = document.getElementsByTagName(\"script\")[0];"
+            + "var b = document.createElement(\"script\");b.type = \"text/javascript\";b.async = true;"
+            + "b.src = \"https://snap.licdn.com/li.lms-analytics/insight.min.js\";"
+            + "s.parentNode.insertBefore(b, s);})(window.lintrk);</script>"
+            + "<script defer src=\"https://script.leadboxer.com/?dataset=abc123\"></script>"
+            + "</body></html>";
+
+    /** The scripts the footer's snippets load. */
+    static final List<String> FOOTER_SCRIPTS = List.of("www.googletagmanager.com/gtag/js?id=G-ABC123",
+            "snap.licdn.com/li.lms-analytics/insight.min.js", "script.leadboxer.com/?dataset=abc123");
+
     static final class Pages extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            if (req.getPathInfo().equals("/footer")) {
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.getWriter().write(FOOTER);
+                return;
+            }
             Case.valueOf(req.getPathInfo().substring(1)).serve(resp);
         }
     }
@@ -284,6 +310,41 @@ class RulesInChromiumTest {
                 .executeScript("return document.readyState === 'complete'"
                         + " && Array.prototype.every.call(document.images, function (i) { return i.complete; })")));
         return standIns.everything();
+    }
+
+    /**
+     * How often the page at {@code path} requests each of {@link #FOOTER_SCRIPTS} and how often each
+     * runs (a browser may fetch a script once for two elements that load it at the same time, and
+     * run it twice), once the page is complete.
+     */
+    private static List<List<Long>> scriptLoads(Server server, String path) {
+        standIns.clear();
+        driver.get("http://localhost:" + port(server) + path);
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) driver)
+                .executeScript("return document.readyState === 'complete'")));
+        List<String> reached = standIns.everything();
+        return FOOTER_SCRIPTS.stream().map(u -> List.of(reached.stream().filter(r -> r.equals(u)).count(),
+                reached.stream().filter(r -> r.startsWith(StandIns.runOf(u))).count())).toList();
+    }
+
+    @Test
+    void afterAcceptAllATrackerThePageInstallsInItsFooterLoadsAsOftenAsWithoutTheFilter() {
+        List<List<Long>> bareLoads = scriptLoads(bare, "/rule/footer");
+        assertTrue(bareLoads.stream().allMatch(n -> n.get(0) >= 1 && n.get(1) >= 1), "the control loads and runs each: "
+                + bareLoads);
+        driver.manage().deleteAllCookies();
+        driver.get("http://localhost:" + port(filtered) + "/rule/INLINE_PIXEL");
+        Object status = ((JavascriptExecutor) driver).executeAsyncScript("var done = arguments[arguments.length - 1];"
+                + "fetch('/consent', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+                + " body: JSON.stringify({purposes: {analytics: true, marketing: true}})})"
+                + ".then(function (r) { done(r.status); }, function (e) { done(String(e)); });");
+        assertEquals(200L, status, "accept-all recorded");
+        try {
+            assertEquals(bareLoads, scriptLoads(filtered, "/rule/footer"),
+                    "[requests, runs] of " + FOOTER_SCRIPTS + " after accept-all");
+        } finally {
+            driver.manage().deleteAllCookies();
+        }
     }
 
     @ParameterizedTest

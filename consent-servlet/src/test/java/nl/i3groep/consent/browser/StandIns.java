@@ -68,9 +68,14 @@ final class StandIns implements AutoCloseable {
                     log.add(host + path);
                 }
                 boolean script = path.contains(".js") || path.contains("/gtag/js") || host.equals("script.leadboxer.com");
-                byte[] body = script ? ("(function(){new Image().src='https://" + host + "/collect?from=script';})();")
+                // each run reports back, synchronously (so before the page's load event), numbered
+                // (so that no cache answers a second run)
+                byte[] body = script ? ("(function(){var x=new XMLHttpRequest();x.open('GET','https://" + runOf(host + path)
+                        + "&n='+(window.__standInRuns=(window.__standInRuns||0)+1),false);try{x.send();}catch(e){}"
+                        + "new Image().src='https://" + host + "/collect?from=script';})();")
                         .getBytes(StandardCharsets.UTF_8) : GIF;
                 response.getHeaders().put("Content-Type", script ? "text/javascript" : "image/gif");
+                response.getHeaders().put("Access-Control-Allow-Origin", "*");
                 response.getHeaders().put("Cache-Control", "no-store");
                 response.write(true, ByteBuffer.wrap(body), callback);
                 return true;
@@ -82,6 +87,12 @@ final class StandIns implements AutoCloseable {
             throw new IllegalStateException("the tracker stand-in needs port 443 on 127.0.0.1 (run as root, as CI does): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The start of the request each run of the stand-in script {@code hostAndPath} makes. */
+    static String runOf(String hostAndPath) {
+        String host = hostAndPath.substring(0, hostAndPath.indexOf('/'));
+        return host + "/run?script=" + java.net.URLEncoder.encode(hostAndPath, StandardCharsets.UTF_8);
     }
 
     /** The vendors' hosts; anything else reaching here is the browser's own traffic (update checks, start page). */
