@@ -6,10 +6,13 @@ import java.util.Map;
 /**
  * Character references in attribute values, decoded as the HTML tokenizer does: every numeric
  * reference (with or without {@code ;}, C1 controls mapped through windows-1252, invalid code
- * points as U+FFFD), and the named references that stand for ASCII characters
- * ({@code &period;}, {@code &sol;}, {@code &colon;}, ...), which are the ones that can spell a host
- * or a URL's structure. Named references to non-ASCII characters are left as written: a host
- * spelled with one is not recognised (documented gap).
+ * points as U+FFFD), and the named references that can spell a host or a URL's structure: those
+ * that stand for ASCII characters ({@code &period;}, {@code &sol;}, {@code &colon;}, ...) and those
+ * whose character a host name maps to ASCII or drops (UTS #46, as browsers map hosts):
+ * mathematical letters ({@code &pfr;}, {@code &xopf;}, {@code &Ascr;}, {@code &ell;}),
+ * ligatures ({@code &filig;}), superscript digits, {@code &hellip;}, {@code &shy;} and the
+ * invisible ones. Other named references stand for characters that keep a host non-ASCII, so no
+ * tracker's, and are left as written.
  */
 final class CharRefs {
 
@@ -28,9 +31,61 @@ final class CharRefs {
             Map.entry("rcub", "}"), Map.entry("rpar", ")"), Map.entry("rsqb", "]"), Map.entry("semi", ";"),
             Map.entry("sol", "/"), Map.entry("verbar", "|"), Map.entry("vert", "|"));
 
+    /** Named references to characters that a host maps to ASCII (or drops), by code point. */
+    private static final Map<String, String> HOST_NAMED = hostNamed();
+
+    private static Map<String, String> hostNamed() {
+        Map<String, String> m = new java.util.HashMap<>();
+        // the mathematical letters: fraktur, double-struck and script, where Unicode has them
+        // (the gaps are filled by the older letterlike symbols of the same style)
+        String[][] styles = {{"fr", "MATHEMATICAL FRAKTUR ", "BLACK-LETTER "}, {"opf", "MATHEMATICAL DOUBLE-STRUCK ",
+            "DOUBLE-STRUCK "}, {"scr", "MATHEMATICAL SCRIPT ", "SCRIPT "}};
+        for (String[] style : styles) {
+            for (char c = 'A'; c <= 'Z'; c++) {
+                for (boolean small : new boolean[] {false, true}) {
+                    String letter = (small ? "SMALL " : "CAPITAL ") + c;
+                    int cp;
+                    try {
+                        cp = Character.codePointOf(style[1] + letter);
+                    } catch (IllegalArgumentException reserved) {
+                        cp = Character.codePointOf(style[2] + letter);
+                    }
+                    m.put((small ? Character.toLowerCase(c) : c) + style[0], Character.toString(cp));
+                }
+            }
+        }
+        Object[] others = {"ApplyFunction", 0x2061, "Bernoullis", 0x212C, "CapitalDifferentialD", 0x2145,
+            "Cayleys", 0x212D, "DD", 0x2145, "DifferentialD", 0x2146, "ExponentialE", 0x2147, "Fouriertrf", 0x2131,
+            "HilbertSpace", 0x210B, "IJlig", 0x132, "Idot", 0x130, "Im", 0x2111, "ImaginaryI", 0x2148,
+            "InvisibleComma", 0x2063, "InvisibleTimes", 0x2062, "Laplacetrf", 0x2112, "Lmidot", 0x13F,
+            "Mellintrf", 0x2133, "NegativeMediumSpace", 0x200B, "NegativeThickSpace", 0x200B,
+            "NegativeThinSpace", 0x200B, "NegativeVeryThinSpace", 0x200B, "NoBreak", 0x2060, "Poincareplane", 0x210C,
+            "Re", 0x211C, "TRADE", 0x2122, "ZeroWidthSpace", 0x200B, "af", 0x2061, "bernou", 0x212C,
+            "circledS", 0x24C8, "complexes", 0x2102, "dd", 0x2146, "ee", 0x2147, "ell", 0x2113, "expectation", 0x2130,
+            "exponentiale", 0x2147, "ffilig", 0xFB03, "fflig", 0xFB00, "ffllig", 0xFB04, "filig", 0xFB01,
+            "fllig", 0xFB02, "hamilt", 0x210B, "hellip", 0x2026, "ic", 0x2063, "ii", 0x2148, "ijlig", 0x133,
+            "image", 0x2111, "imagline", 0x2110, "imagpart", 0x2111, "incare", 0x2105, "integers", 0x2124,
+            "it", 0x2062, "lagran", 0x2112, "lmidot", 0x140, "mldr", 0x2026, "napos", 0x149, "naturals", 0x2115,
+            "nldr", 0x2025, "numero", 0x2116, "oS", 0x24C8, "order", 0x2134, "orderof", 0x2134, "ordf", 0xAA,
+            "ordm", 0xBA, "phmmat", 0x2133, "planckh", 0x210E, "primes", 0x2119, "quaternions", 0x210D,
+            "rationals", 0x211A, "real", 0x211C, "realine", 0x211B, "realpart", 0x211C, "reals", 0x211D,
+            "shy", 0xAD, "sup1", 0xB9, "sup2", 0xB2, "sup3", 0xB3, "szlig", 0xDF, "trade", 0x2122,
+            "zeetrf", 0x2128, "zwj", 0x200D, "zwnj", 0x200C};
+        for (int k = 0; k < others.length; k += 2) {
+            m.put((String) others[k], Character.toString((Integer) others[k + 1]));
+        }
+        return Map.copyOf(m);
+    }
+
+    /** The value of a named reference this decoder knows, or null. */
+    static String named(String name) {
+        String v = ASCII_NAMED.get(name);
+        return v != null ? v : HOST_NAMED.get(name);
+    }
+
     /** Of those, the ones browsers also accept without {@code ;} (legacy). */
     private static final java.util.Set<String> LEGACY = java.util.Set.of("AMP", "GT", "LT", "QUOT", "amp", "gt",
-            "lt", "quot");
+            "lt", "quot", "ordf", "ordm", "shy", "sup1", "sup2", "sup3", "szlig");
 
     private static final int[] C1 = {0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030,
         0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
@@ -106,7 +161,7 @@ final class CharRefs {
             String found = null;
             int foundEnd = -1;
             if (j < n && s.charAt(j) == ';') {
-                String v = ASCII_NAMED.get(s.substring(ns, j));
+                String v = named(s.substring(ns, j));
                 if (v != null) {
                     found = v;
                     foundEnd = j + 1;
@@ -119,7 +174,7 @@ final class CharRefs {
                     if (LEGACY.contains(name)) {
                         boolean blocked = k < n && (s.charAt(k) == '=' || isAlnum(s.charAt(k)));
                         if (!blocked) {
-                            found = ASCII_NAMED.get(name);
+                            found = named(name);
                             foundEnd = k;
                         }
                         break;

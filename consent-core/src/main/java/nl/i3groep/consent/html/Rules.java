@@ -505,25 +505,56 @@ final class Rules {
         if (h.indexOf('%') >= 0) {
             h = percentDecode(h);
         }
-        boolean ascii = true;
-        for (int i = 0; i < h.length(); i++) {
-            if (h.charAt(i) >= 0x80) {
-                ascii = false;
-                break;
-            }
-        }
-        if (!ascii) {
-            try {
-                h = IDN.toASCII(h, IDN.ALLOW_UNASSIGNED);
-            } catch (IllegalArgumentException e) {
-                return null; // browsers refuse such a URL too: nothing is fetched
-            }
+        if (!ascii(h)) {
+            h = uts46(h);
         }
         h = h.toLowerCase(Locale.ROOT);
         while (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
         return h;
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A host name mapped as browsers map one (UTS #46, as the URL standard asks): ignorable
+     * characters dropped, compatibility forms (full-width and mathematical letters, ligatures,
+     * superscripts) to their plain letters, lower case, ideographic full stops as dots; labels
+     * still non-ASCII then go to Punycode. {@link IDN} alone is IDNA2003 (Unicode 3.2): it would
+     * refuse letters added since, which browsers map. A label Punycode refuses is kept as mapped:
+     * its name can still end in a tracker's domain.
+     */
+    static String uts46(String host) {
+        StringBuilder kept = new StringBuilder(host.length());
+        host.codePoints().filter(c -> !ignorable(c)).forEach(kept::appendCodePoint);
+        String h = java.text.Normalizer.normalize(kept, java.text.Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        h = java.text.Normalizer.normalize(h, java.text.Normalizer.Form.NFC).replace('\u3002', '.');
+        if (ascii(h)) {
+            return h;
+        }
+        java.util.StringJoiner out = new java.util.StringJoiner(".");
+        for (String label : h.split("\\.", -1)) {
+            try {
+                out.add(ascii(label) ? label : IDN.toASCII(label, IDN.ALLOW_UNASSIGNED));
+            } catch (IllegalArgumentException e) {
+                out.add(label);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The characters UTS #46 maps to nothing: soft hyphen, zero-width space, joiners' kin, variation selectors. */
+    private static boolean ignorable(int c) {
+        return c == 0xAD || c == 0x34F || (c >= 0x180B && c <= 0x180D) || c == 0x200B || (c >= 0x2060 && c <= 0x2064)
+                || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || (c >= 0xE0100 && c <= 0xE01EF);
     }
 
     static String percentDecode(String s) {

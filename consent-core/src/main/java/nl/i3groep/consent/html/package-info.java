@@ -28,8 +28,7 @@
  *       seen as the end that a scripting browser would see. In the head, a {@code noscript} or
  *       {@code template} does not end the head, and nothing is inserted inside one, where it would
  *       never run.</li>
- *   <li>Named character references to non-ASCII characters are not decoded in attribute values;
- *       a host spelled with one is not recognised. Escapes in inline JavaScript (a backslash-u
+ *   <li>Escapes in inline JavaScript (a backslash-u
  *       escape inside a marker, a host built from pieces) hide markers.</li>
  *   <li>Relative URLs are never taken for a tracker (a {@code <base href>} on a denied tracker's
  *       host, or on a host where a denied tracker owns paths, is renamed, so they cannot resolve

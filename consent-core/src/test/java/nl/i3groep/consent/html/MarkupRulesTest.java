@@ -153,6 +153,28 @@ class MarkupRulesTest {
         assertTrue(out.contains("data-consent-href"), out);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"https://&pfr;x.ads.linkedin.com/collect", "https://px.&aopf;ds.linkedin.com/collect",
+        "https://px.ads.linked&iscr;n.com/collect", "https://px.ads.&ell;inkedin.com/collect",
+        "https://px.ads.link&shy;edin.com/collect", "https://px.ads.linkedin&period;com/collect",
+        "https://\uff50\uff58.ads.linkedin.com/collect", "https://px\u3002ads\uff0elinkedin\uff61com/collect",
+        "https://px.ads.linkedin.com\u200b/collect", "https://PX.ADS.LINKEDIN.COM/collect",
+        "https://px.ads.linkedin.co&#x2098;/collect", "https://px.ads.linkedin.c&ordm;m/collect",
+        "https://px.ads.linked&#x1d55a;n.com/collect", "https://snap.licdn.com/x.js"})
+    void hostsAreMappedAsBrowsersMapThem(String url) {
+        // U+2098 and U+1D55A are mapped by UTS #46 (Unicode after 3.2 or compatibility forms), not by IDNA2003 alone
+        String out = run("<img src=\"" + url + "\">", NONE);
+        assertTrue(out.contains("data-consent=\"linkedin-insight\""), out);
+    }
+
+    @Test
+    void mappedHostsThatAreNoTrackersStayOthers() {
+        assertEquals("xn--caf-dma.org", Rules.uts46("CAF\u00c9.org"));
+        // a label left non-ASCII is no tracker's, but the domain it lies under still counts
+        assertTrue(run("<img src=\"https://\u00fcber.ads.linkedin.com/x\">", NONE).contains("linkedin-insight"));
+        unchanged("<img src=\"https://px.ads.linkedin.com.example.org/x\">", NONE);
+    }
+
     @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
