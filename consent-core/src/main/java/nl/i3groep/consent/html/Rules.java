@@ -267,17 +267,20 @@ final class Rules {
         };
     }
 
-    /** Every candidate of a srcset; over-splitting (on commas inside URLs) can only find more hosts. */
+    /**
+     * Every candidate of a srcset, or of any list of URLs (split also on {@code ;}, as SMIL's
+     * {@code values} are); over-splitting (on commas inside URLs) can only find more hosts.
+     */
     long matchSrcset(String v) {
         long bits = 0;
         int n = v.length();
         int i = 0;
         while (i < n) {
-            while (i < n && (v.charAt(i) <= ' ' || v.charAt(i) == ',')) {
+            while (i < n && (v.charAt(i) <= ' ' || v.charAt(i) == ',' || v.charAt(i) == ';')) {
                 i++;
             }
             int s = i;
-            while (i < n && v.charAt(i) > ' ' && v.charAt(i) != ',') {
+            while (i < n && v.charAt(i) > ' ' && v.charAt(i) != ',' && v.charAt(i) != ';') {
                 i++;
             }
             if (i > s) {
@@ -836,15 +839,15 @@ final class Rules {
         return false;
     }
 
-    /** {@link #mayHaveHost} for each candidate of a srcset (separated by white space or commas). */
+    /** {@link #mayHaveHost} for each candidate of a srcset or list (separated by white space, commas or {@code ;}). */
     static boolean mayHaveHostSrcset(byte[] b, int from, int to) {
         int i = from;
         while (i < to) {
-            while (i < to && ((b[i] & 0xff) <= ' ' || b[i] == ',')) {
+            while (i < to && ((b[i] & 0xff) <= ' ' || b[i] == ',' || b[i] == ';')) {
                 i++;
             }
             int s = i;
-            while (i < to && (b[i] & 0xff) > ' ' && b[i] != ',') {
+            while (i < to && (b[i] & 0xff) > ' ' && b[i] != ',' && b[i] != ';') {
                 i++;
             }
             if (i > s && mayHaveHost(b, s, i)) {

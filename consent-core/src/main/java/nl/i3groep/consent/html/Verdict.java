@@ -153,7 +153,45 @@ final class Verdict {
     private long urlBits(int k) {
         int vs = tag.valueStart[k];
         int ve = tag.valueStop[k];
-        return vs >= 0 && Rules.mayHaveHost(tag.b, vs, ve) ? rules.urlBits(tag.b, vs, ve, Rules.URL, cs) : 0;
+        return vs >= 0 && Rules.mayHaveHost(tag.b, vs, ve) ? rules.urlBits(tag.b, vs, ve, Rules.URL, cs) | inline(k) : 0;
+    }
+
+    /**
+     * A {@code data:} or {@code javascript:} URL in attribute {@code k} carries its document or
+     * code with it (a frame's {@code data:text/html,<img src=…>}, a script's
+     * {@code data:,new Image().src=…}): judged as a {@code srcdoc} is, percent-escapes and base64
+     * decoded. 0 for any other value.
+     */
+    private long inline(int k) {
+        int i = tag.valueStart[k];
+        int ve = tag.valueStop[k];
+        while (i < ve && (tag.b[i] & 0xff) <= ' ') {
+            i++;
+        }
+        if (i == ve || ((tag.b[i] | 0x20) != 'd' && (tag.b[i] | 0x20) != 'j' && tag.b[i] != '&')) {
+            return 0;
+        }
+        String v = tag.value(k, cs).strip().replace("\t", "").replace("\n", "").replace("\r", "");
+        int colon = v.indexOf(':');
+        String scheme = colon < 0 ? "" : v.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (scheme.equals("javascript")) {
+            return matchDocument(Rules.percentDecode(v.substring(colon + 1)));
+        }
+        int comma = v.indexOf(',');
+        if (!scheme.equals("data") || comma < 0) {
+            return 0;
+        }
+        String body = v.substring(comma + 1);
+        if (v.substring(0, comma).toLowerCase(Locale.ROOT).replace(" ", "").endsWith(";base64")) {
+            try {
+                byte[] bytes = java.util.Base64.getMimeDecoder().decode(Rules.percentDecode(body).replaceAll("\\s", ""));
+                return matchDocument(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+                        | matchDocument(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
+            } catch (IllegalArgumentException undecodable) {
+                return Rules.UNKNOWN; // a browser may read more of it than the decoder does: fail closed
+            }
+        }
+        return matchDocument(Rules.percentDecode(body));
     }
 
     /**
@@ -191,7 +229,7 @@ final class Verdict {
             } else if (attr.equals("srcdoc")) {
                 bits = matchDocument(tag.value(k, cs));
             } else if (Rules.mayHaveHost(tag.b, vs, ve)) {
-                bits = rules.urlBits(tag.b, vs, ve, el == Names.BASE ? Rules.BASE : Rules.URL, cs);
+                bits = rules.urlBits(tag.b, vs, ve, el == Names.BASE ? Rules.BASE : Rules.URL, cs) | inline(k);
             }
             if (markDenied || (bits != 0 && !allows(bits))) {
                 deniedBits |= bits;
@@ -241,7 +279,7 @@ final class Verdict {
                 return url == null ? 0 : rules.matchUrl(url);
             }
             default: {
-                long bits = Rules.mayHaveHost(b, vs, ve) ? rules.urlBits(b, vs, ve, Rules.URL, cs) : 0;
+                long bits = Rules.mayHaveHost(b, vs, ve) ? rules.urlBits(b, vs, ve, Rules.URL, cs) | inline(k) : 0;
                 return Rules.mayHaveHostSrcset(b, vs, ve) ? bits | rules.urlBits(b, vs, ve, Rules.SRCSET, cs) : bits;
             }
         }

@@ -175,6 +175,34 @@ class MarkupRulesTest {
         unchanged("<img src=\"https://px.ads.linkedin.com.example.org/x\">", NONE);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<iframe src=\"data:text/html,<img src=https://px.ads.linkedin.com/collect>\"></iframe>",
+        "<iframe src=\"data:text/html,%3Cimg%20src%3D%22https%3A%2F%2Fpx.ads.linkedin.com%2Fcollect%22%3E\"></iframe>",
+        "<iframe src=\"data:text/html;base64,PGltZyBzcmM9aHR0cHM6Ly9weC5hZHMubGlua2VkaW4uY29tL2NvbGxlY3Q+\"></iframe>",
+        "<iframe src=\"javascript:'<img src=https://px.ads.linkedin.com/collect>'\"></iframe>",
+        "<a href=\"javascript:new Image().src='//px.ads.linkedin.com/collect'\">x</a>",
+        "<object data=\"data:text/html,&lt;script src=//snap.licdn.com/x.js&gt;&lt;/script&gt;\"></object>",
+        "<embed src=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><image href='https://px.ads.linkedin.com/c'/></svg>\">",
+        "<svg><a><set attributeName=\"href\" to=\"https://px.ads.linkedin.com/collect\"/></a></svg>",
+        "<svg><a><animate attributeName=\"href\" values=\"/a.png;https://px.ads.linkedin.com/collect\"/></a></svg>",
+        "<svg><use href=\"https://px.ads.linkedin.com/sprite.svg#i\"/></svg>"})
+    void documentsAndCodeInUrlsAndSvgAnimationsAreJudged(String html) {
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + html + "<p>y</p>", NONE);
+            assertTrue(out.contains("data-consent=\"linkedin-insight\"") && out.contains(" data-consent-"), out);
+        }
+    }
+
+    @Test
+    void aScriptFromADataUrlIsJudgedOnItsCode() {
+        String out = run("<script src=\"data:text/javascript,new Image().src='https://px.ads.linkedin.com/c'\"></script>", NONE);
+        assertTrue(out.contains("type=\"text/plain\""), out);
+        String plain = "<script src=\"data:text/javascript,console.log(1)\"></script><iframe src=\"data:text/html,<p>hi</p>\">"
+                + "</iframe><a href=\"javascript:void(0)\">x</a>";
+        assertEquals(plain, run(plain, NONE));
+    }
+
     @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
