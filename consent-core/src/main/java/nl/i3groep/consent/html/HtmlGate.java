@@ -54,9 +54,14 @@ import nl.i3groep.consent.Tracker;
  *       {@code background}; AMP's {@code src} and {@code config}), an event handler
  *       ({@code on…}) whose code holds a marker, a {@code style} whose CSS names a URL on a
  *       tracker's host ({@code url(…)} or a string), a {@code content} that is a refresh to one
- *       ({@code <meta http-equiv=refresh>}). On a script, such a handler makes the script the
- *       tracker's. Only the first of attributes of one name counts, as in browsers. A
- *       {@code <style>} whose CSS (its first 64 KiB) fetches from a denied tracker gets
+ *       ({@code <meta http-equiv=refresh>}). A {@code data:} or {@code javascript:} URL is judged
+ *       by the document or code it carries, as a {@code srcdoc}. On a script, such a handler or
+ *       URL makes the script the tracker's. Only the first of attributes of one name counts, as in
+ *       browsers. Host names are mapped as browsers map them (UTS #46), after every named
+ *       character reference that can spell one is decoded.
+ *       An inline script in SVG or MathML, whose content a browser reads as markup, is made inert
+ *       (marked {@code unknown}) unless it is self-closed.
+ *       A {@code <style>} whose CSS (its first 64 KiB) fetches from a denied tracker gets
  *       {@code type="text/plain"}, which browsers do not apply, and a mark; each {@code @} in
  *       it becomes {@code @x-consent-}, since Chromium's preload scanner fetches an
  *       {@code @import} whatever the type.

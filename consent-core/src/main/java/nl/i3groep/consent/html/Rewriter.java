@@ -185,8 +185,9 @@ final class Rewriter {
         if (el == Names.SCRIPT) {
             if (!verdict.scriptTag()) {
                 output.scriptTagLen = ve - vo;
-                if (tree.foreign > 0 && tokenizer.selfClosing) {
-                    verdict.inlineScript(vb, vo, ve, ve); // <svg><script/>: no content follows
+                if (tree.foreign > 0) {
+                    // an SVG script's content is markup, read as such: decided on its start tag
+                    verdict.foreignInlineScript(!tokenizer.selfClosing);
                 } else {
                     output.heldScript = true;
                     return;

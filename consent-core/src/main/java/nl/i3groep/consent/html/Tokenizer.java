@@ -12,10 +12,10 @@ import java.io.IOException;
  * through. It follows tag open, tag name, the attribute states (quotes count only after
  * {@code =}), comments (including {@code <!-->}, {@code --!>}), bogus comments ({@code <?},
  * {@code </!}, {@code <!x}, and {@code <![CDATA[}, which outside SVG/MathML ends at the first
- * {@code >}: taking the HTML reading everywhere means the worst error is rewriting text, never
- * skipping a tag), RAWTEXT/RCDATA ({@code style}, {@code xmp}, {@code iframe}, {@code noembed},
- * {@code noframes}, {@code textarea}, {@code title}), {@code plaintext}, and the script data
- * states with their escaped and double-escaped forms. {@code noscript} content is taken as markup
+ * {@code >}; inside them it is a CDATA section, text to {@code ]]>}), RAWTEXT/RCDATA
+ * ({@code style}, {@code xmp}, {@code iframe}, {@code noembed}, {@code noframes},
+ * {@code textarea}, {@code title}), {@code plaintext}, and the script data states with their
+ * escaped and double-escaped forms; an SVG {@code <script>}'s content is markup, as in browsers. {@code noscript} content is taken as markup
  * (as with scripting off), so its pixels are seen.
  *
  * <p>Speed: a tag that lies wholly inside one write has its end found (and, if it is to be
@@ -37,7 +37,10 @@ final class Tokenizer {
             SD = 23, SD_LT = 24, SD_END_OPEN = 25, SD_END_NAME = 26, SD_ESC_START = 27, SD_ESC_START_DASH = 28,
             SD_ESC = 29, SD_ESC_DASH = 30, SD_ESC_DASH_DASH = 31, SD_ESC_LT = 32, SD_ESC_END_OPEN = 33,
             SD_ESC_END_NAME = 34, SD_DESC_START = 35, SD_DESC = 36, SD_DESC_DASH = 37, SD_DESC_DASH_DASH = 38,
-            SD_DESC_LT = 39, SD_DESC_END = 40;
+            SD_DESC_LT = 39, SD_DESC_END = 40, CDATA_OPEN = 41, CDATA = 42;
+
+    /** What follows {@code <!} to open a CDATA section (in SVG/MathML). */
+    private static final byte[] CDATA_NAME = {'[', 'C', 'D', 'A', 'T', 'A', '['};
 
     static final byte[] SCRIPT_NAME = {'s', 'c', 'r', 'i', 'p', 't'};
     private static final byte[] DOCTYPE = {'d', 'o', 'c', 't', 'y', 'p', 'e'};
@@ -198,6 +201,9 @@ final class Tokenizer {
                     if (b[i] == '-') {
                         state = MD_DASH;
                         i++;
+                    } else if (b[i] == '[' && tree.foreign > 0) {
+                        mdCount = 0;
+                        state = CDATA_OPEN;
                     } else {
                         mdCount = 0;
                         docMatch = true;
@@ -231,6 +237,29 @@ final class Tokenizer {
                     }
                     break;
                 }
+                case CDATA_OPEN:
+                    // in SVG/MathML "<![CDATA[" opens text that runs to "]]>"; anything else is a bogus comment
+                    if (b[i] == CDATA_NAME[mdCount]) {
+                        i++;
+                        if (++mdCount == CDATA_NAME.length) {
+                            dashes = 0; // here: the "]" just before
+                            state = CDATA;
+                        }
+                    } else {
+                        docMatch = false;
+                        state = BOGUS;
+                    }
+                    break;
+                case CDATA:
+                    while (i < end) {
+                        c = b[i++];
+                        if (c == '>' && dashes >= 2) {
+                            state = DATA;
+                            break;
+                        }
+                        dashes = c == ']' ? dashes + 1 : 0;
+                    }
+                    break;
                 case COMMENT_START:
                     c = b[i];
                     if (c == '>') {
@@ -680,7 +709,7 @@ final class Tokenizer {
         }
         tree.startTagEnded(code, selfClosing, after);
         int foreign = tree.foreign;
-        if (el == Names.SCRIPT && !(foreign > 0 && selfClosing)) {
+        if (el == Names.SCRIPT && foreign == 0) {
             state = SD;
         } else if (foreign == 0 && (code & Names.F_RAW) != 0) {
             rawName = Names.name(el);

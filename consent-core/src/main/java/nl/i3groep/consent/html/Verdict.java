@@ -132,6 +132,15 @@ final class Verdict {
         edit.inert(bits, tag.find("data-consent") < 0);
     }
 
+    /**
+     * An inline script in SVG/MathML, decided on its start tag: its content is markup to a browser
+     * (tags in it are tags, read here as such), so it cannot be held and read as code. One that
+     * may have content is undecided, and so denied ({@code unknown}); a self-closed one has none.
+     */
+    void foreignInlineScript(boolean mayHaveContent) {
+        decideScript(heldBits | (mayHaveContent ? Rules.UNKNOWN : 0));
+    }
+
     private void decideScript(long bits) {
         seen(bits);
         if (heldParked) {

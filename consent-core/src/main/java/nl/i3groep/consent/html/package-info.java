@@ -20,9 +20,10 @@
  * <p>Known gaps, each a place where a browser and this scanner can disagree:
  * <ul>
  *   <li>Tree construction is approximated only for SVG/MathML nesting: inside them {@code style},
- *       {@code title}, {@code textarea} are markup; integration points ({@code foreignObject},
- *       {@code annotation-xml}) are not tracked; an SVG {@code <script>}'s content is read as
- *       script data (browsers tokenize it as markup).</li>
+ *       {@code title}, {@code textarea} are markup and {@code <![CDATA[} opens text to
+ *       {@code ]]>}; integration points ({@code foreignObject}, {@code annotation-xml}) are not
+ *       tracked. An SVG {@code <script>}'s content is markup, as browsers read it, so an inline
+ *       one cannot be read as code: it is made inert, marked {@code unknown}.</li>
  *   <li>{@code noscript} content is read as markup (as with scripting off, so its pixels are
  *       blocked); a {@code </noscript>} inside an attribute value or comment within it is not
  *       seen as the end that a scripting browser would see. In the head, a {@code noscript} or

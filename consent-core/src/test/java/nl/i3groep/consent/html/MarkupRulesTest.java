@@ -204,6 +204,34 @@ class MarkupRulesTest {
     }
 
     @Test
+    void anSvgScriptsContentIsMarkupAndTheScriptUndecided() {
+        String out = run("<svg><script><image href=\"//px.ads.linkedin.com/x\"/></script></svg>", NONE);
+        assertTrue(out.contains("<image data-consent=\"linkedin-insight\" data-consent-href"), out);
+        assertTrue(out.startsWith("<svg><script type=\"text/plain\" data-consent=\"unknown\">"), out);
+        // a tag that breaks out of SVG is HTML again: the script's content cannot hide it
+        assertTrue(run("<svg><script>var a;<img src=//px.ads.linkedin.com/y></script>", NONE)
+                .contains("<img data-consent=\"linkedin-insight\" data-consent-src=//px.ads.linkedin.com/y>"));
+        assertTrue(run("<svg><script>alert(1)</script></svg>", ALL).contains("data-consent=\"unknown\""));
+        assertTrue(run("<svg><script type=\"text/plain\" data-consent=\"oktopost\">x()</script></svg>", ALL)
+                .contains("<script type=\"text/plain\" data-consent=\"oktopost\">"), "a parked one stays parked");
+        unchanged("<svg><script href=\"/local.js\"/></svg>", NONE);
+        unchanged("<svg><script/></svg><p>x</p>", ALL);
+    }
+
+    @Test
+    void aCdataSectionInSvgIsTextToItsEnd() {
+        // a browser reads all of it as text, and the image after the svg as a tag
+        String out = run("<svg><![CDATA[ a > <script> b ]]></svg><img src=\"//px.ads.linkedin.com/x\">", NONE);
+        assertTrue(out.contains("<![CDATA[ a > <script> b ]]></svg><img data-consent=\"linkedin-insight\""), out);
+        String text = run("<svg><![CDATA[ <image href=//px.ads.linkedin.com/t> ]] ]> ]]></svg>", NONE);
+        assertTrue(text.contains("<image href=//px.ads.linkedin.com/t>"), "text, not a tag: " + text);
+        // outside SVG it is a bogus comment, to the first ">"
+        assertTrue(run("<![CDATA[ a > <img src=//px.ads.linkedin.com/z> ]]>", NONE).contains("data-consent-src"));
+        // an opening that is not CDATA's is a bogus comment in SVG too
+        assertTrue(run("<svg><![CDAT a > <image href=//px.ads.linkedin.com/w/></svg>", NONE).contains("data-consent-href"));
+    }
+
+    @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
         assertEquals("//x.org/a", Verdict.refreshUrl(" 5 , URL = '//x.org/a' "));

@@ -176,6 +176,27 @@ class RulesInChromiumTest {
                 html(resp, "<meta http-equiv=\"refresh\" content=\"0; url=https://px.ads.linkedin.com/collect/?pid=123456&amp;meta\">");
             }
         },
+        SVG_CDATA("a pixel after an SVG whose CDATA section holds '>' and '<script>'", "px.ads.linkedin.com/collect/?pid=123456&cdata") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<svg width=\"1\" height=\"1\"><![CDATA[ a > <script> b ]]></svg>"
+                        + "<img alt=\"\" src=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;cdata\">");
+            }
+        },
+        SVG_SCRIPT("an SVG script that builds the pixel", "px.ads.linkedin.com/collect/?pid=123456&svg") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<svg width=\"1\" height=\"1\"><script>new Image().src = "
+                        + "'https://px.ads.linkedin.com/collect/?pid=123456&amp;svg';</script></svg>");
+            }
+        },
+        DATA_FRAME("a frame whose data: document loads the pixel", "px.ads.linkedin.com/collect/?pid=123456&frame") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<iframe src=\"data:text/html,<img src='https://px.ads.linkedin.com/collect/?pid=123456%26frame'>\">"
+                        + "</iframe>");
+            }
+        },
         ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
             @Override
             void serve(HttpServletResponse resp) throws IOException {
