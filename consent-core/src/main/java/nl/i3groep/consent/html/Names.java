@@ -14,7 +14,8 @@ final class Names {
     static final int SCRIPT = 1, IMG = 2, IFRAME = 3, EMBED = 4, OBJECT = 5, SOURCE = 6, LINK = 7, VIDEO = 8,
             AUDIO = 9, INPUT = 10, TRACK = 11, HEAD = 12, BODY = 13, HTML = 14, SVG = 15, MATH = 16,
             PLAINTEXT = 17, STYLE = 18, XMP = 19, NOEMBED = 20, NOFRAMES = 21, TEXTAREA = 22, TITLE = 23,
-            OTHER = 24, FRAME = 25, BASE = 26, NOSCRIPT = 27, TEMPLATE = 28;
+            OTHER = 24, FRAME = 25, BASE = 26, NOSCRIPT = 27, TEMPLATE = 28, FOREIGN_OBJECT = 29, DESC = 30,
+            MATH_TEXT = 31, ANNOTATION_XML = 32;
 
     /** Has URL attributes of its own ({@link Verdict#urlAttributes}). */
     static final int F_HELD = 1 << 8;
@@ -24,13 +25,15 @@ final class Names {
     static final int F_BREAKOUT = 1 << 10;
     /** Its content is raw text (RAWTEXT or RCDATA) up to its end tag. */
     static final int F_RAW = 1 << 11;
+    /** A void element: no end tag closes it, none is left open. */
+    static final int F_VOID = 1 << 12;
 
     private static final int SIZE = 256;
     private static final long[] K0 = new long[SIZE];
     private static final long[] K1 = new long[SIZE];
     private static final int[] LEN = new int[SIZE];
     private static final int[] CODE = new int[SIZE];
-    private static final byte[][] NAME = new byte[32][];
+    private static final byte[][] NAME = new byte[64][];
     /**
      * Per first letter (a-z), a bit per length (1 to {@link #MAX}) of the names that make a tag
      * more than plain text-level markup: held, raw text, SVG/MathML, plaintext, head/body/html.
@@ -42,21 +45,21 @@ final class Names {
 
     static {
         def("script", SCRIPT | F_HELD | F_HEAD);
-        def("img", IMG | F_HELD | F_BREAKOUT);
+        def("img", IMG | F_HELD | F_BREAKOUT | F_VOID);
         def("iframe", IFRAME | F_HELD | F_RAW);
-        def("embed", EMBED | F_HELD | F_BREAKOUT);
+        def("embed", EMBED | F_HELD | F_BREAKOUT | F_VOID);
         def("object", OBJECT | F_HELD);
-        def("source", SOURCE | F_HELD);
-        def("link", LINK | F_HELD | F_HEAD);
+        def("source", SOURCE | F_HELD | F_VOID);
+        def("link", LINK | F_HELD | F_HEAD | F_VOID);
         def("video", VIDEO | F_HELD);
         def("audio", AUDIO | F_HELD);
-        def("input", INPUT | F_HELD);
-        def("track", TRACK | F_HELD);
+        def("input", INPUT | F_HELD | F_VOID);
+        def("track", TRACK | F_HELD | F_VOID);
         def("frame", FRAME | F_HELD);
         // a <base> on a tracker's host would make every relative URL load from it
-        def("base", BASE | F_HELD | F_HEAD);
+        def("base", BASE | F_HELD | F_HEAD | F_VOID);
         // the tree builder turns <image> into <img>; in SVG it is an image of its own (href), and no breakout
-        def("image", IMG | F_HELD);
+        def("image", IMG | F_HELD | F_VOID);
         def("feimage", IMG | F_HELD);
         def("head", HEAD | F_HEAD | F_BREAKOUT);
         def("body", BODY | F_BREAKOUT);
@@ -71,15 +74,25 @@ final class Names {
         def("textarea", TEXTAREA | F_RAW);
         def("title", TITLE | F_HEAD | F_RAW);
         def("noscript", NOSCRIPT | F_HEAD);
+        // where SVG and MathML hold HTML (integration points)
+        def("foreignobject", FOREIGN_OBJECT);
+        def("desc", DESC);
+        for (String n : new String[] {"mi", "mo", "mn", "ms", "mtext"}) {
+            def(n, MATH_TEXT);
+        }
+        def("annotation-xml", ANNOTATION_XML);
         def("template", TEMPLATE | F_HEAD);
         for (String n : new String[] {"basefont", "bgsound", "meta"}) {
-            def(n, OTHER | F_HEAD | (n.equals("meta") ? F_BREAKOUT : 0));
+            def(n, OTHER | F_HEAD | F_VOID | (n.equals("meta") ? F_BREAKOUT : 0));
         }
         for (String n : new String[] {"b", "big", "blockquote", "br", "center", "code", "dd", "div", "dl", "dt",
                 "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "listing", "menu", "nobr", "ol", "p",
                 "pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul",
                 "var"}) {
-            def(n, OTHER | F_BREAKOUT);
+            def(n, OTHER | F_BREAKOUT | (n.equals("br") || n.equals("hr") ? F_VOID : 0));
+        }
+        for (String n : new String[] {"area", "col", "wbr"}) {
+            def(n, OTHER | F_VOID);
         }
     }
 
@@ -174,6 +187,10 @@ final class Names {
             h = (h + 1) & (SIZE - 1);
         }
         return 0;
+    }
+
+    static boolean isVoid(int code) {
+        return (code & F_VOID) != 0;
     }
 
     /** The names of the elements held for a verdict ({@link #F_HELD}), lower case. */

@@ -182,6 +182,11 @@ final class Rewriter {
             tag.parse(vb, vo, ve);
         }
         int el = tokenizer.code & 0xff;
+        if (el == Names.ANNOTATION_XML) {
+            String encoding = tag.value("encoding", cs);
+            tree.htmlAnnotation = encoding != null && (encoding.strip().equalsIgnoreCase("text/html")
+                    || encoding.strip().equalsIgnoreCase("application/xhtml+xml"));
+        }
         if (el == Names.SCRIPT) {
             if (!verdict.scriptTag()) {
                 output.scriptTagLen = ve - vo;

@@ -114,7 +114,7 @@ final class Tokenizer {
                 case DATA: {
                     if (tree.beforeBody()) {
                         i = tree.text(b, i, end);
-                    } else if (tree.foreign == 0 && !output.holding) {
+                    } else if (tree.plainHtml() && !output.holding) {
                         // most of a page: text and plain tags, passed over in a loop of their own
                         i = scan.run(b, i, end);
                     }
@@ -201,7 +201,7 @@ final class Tokenizer {
                     if (b[i] == '-') {
                         state = MD_DASH;
                         i++;
-                    } else if (b[i] == '[' && tree.foreign > 0) {
+                    } else if (b[i] == '[' && tree.cdataSection()) {
                         mdCount = 0;
                         state = CDATA_OPEN;
                     } else {
@@ -708,7 +708,8 @@ final class Tokenizer {
             return after;
         }
         tree.startTagEnded(code, selfClosing, after);
-        int foreign = tree.foreign;
+        // an integration point's own tag is foreign: only what it holds is HTML
+        int foreign = tree.openedPoint ? 1 : tree.foreign;
         if (el == Names.SCRIPT && foreign == 0) {
             state = SD;
         } else if (foreign == 0 && (code & Names.F_RAW) != 0) {

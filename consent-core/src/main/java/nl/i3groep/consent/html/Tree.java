@@ -32,6 +32,19 @@ final class Tree {
      */
     private boolean inNoscript;
     private int inTemplates;
+    /**
+     * The integration points open (SVG {@code foreignObject}, {@code desc}, {@code title}; MathML
+     * {@code mi}, {@code mo}, {@code mn}, {@code ms}, {@code mtext}, an {@code annotation-xml} of
+     * HTML), whose content is HTML again: per level its element and the foreign nesting around it.
+     */
+    private int[] points = new int[16];
+    int pointDepth;
+    /** HTML elements open inside the innermost integration point (void ones never are). */
+    private int pointChildren;
+    /** The start tag that just ended opened an integration point: its own content, not itself, is HTML. */
+    boolean openedPoint;
+    /** The {@code annotation-xml} start tag being read has an HTML {@code encoding}. */
+    boolean htmlAnnotation;
 
     Tree(Output output, Insertions insertions) {
         this.output = output;
@@ -45,6 +58,15 @@ final class Tree {
         svgOpen = 0;
         inNoscript = false;
         inTemplates = 0;
+        pointDepth = 0;
+        pointChildren = 0;
+        openedPoint = false;
+        htmlAnnotation = false;
+    }
+
+    /** Whether the fast scan may read on: HTML content outside SVG/MathML and integration points. */
+    boolean plainHtml() {
+        return foreign == 0 && pointDepth == 0;
     }
 
     /**
@@ -142,10 +164,28 @@ final class Tree {
     /** A start tag ended just before {@code after}: SVG/MathML nesting, and the head's start. */
     void startTagEnded(int code, boolean selfClosing, int after) throws IOException {
         int el = code & 0xff;
+        openedPoint = false;
         if (foreign > 0 && (code & Names.F_BREAKOUT) != 0) {
             foreign = 0;
             svgOpen = 0;
+        } else if (foreign > 0 && !selfClosing && integrationPoint(el)) {
+            if (pointDepth * 4 == points.length) {
+                points = java.util.Arrays.copyOf(points, points.length * 2);
+            }
+            points[pointDepth * 4] = el;
+            points[pointDepth * 4 + 1] = foreign;
+            points[pointDepth * 4 + 2] = svgOpen;
+            points[pointDepth * 4 + 3] = pointChildren;
+            pointDepth++;
+            foreign = 0;
+            svgOpen = 0;
+            pointChildren = 0;
+            openedPoint = true;
+            return;
+        } else if (foreign == 0 && pointDepth > 0 && !Names.isVoid(code)) {
+            pointChildren++;
         }
+        htmlAnnotation = false;
         if ((el == Names.SVG || el == Names.MATH) && !selfClosing) {
             foreign++;
             svgOpen += el == Names.SVG ? 1 : 0;
@@ -161,7 +201,39 @@ final class Tree {
         if (el == Names.SVG ? svgOpen > 0 : el == Names.MATH && foreign > svgOpen) {
             foreign--;
             svgOpen -= el == Names.SVG ? 1 : 0;
+        } else if (foreign == 0 && pointDepth > 0 && pointChildren == 0 && points[(pointDepth - 1) * 4] == el) {
+            pointDepth--;
+            foreign = points[pointDepth * 4 + 1];
+            svgOpen = points[pointDepth * 4 + 2];
+            pointChildren = points[pointDepth * 4 + 3];
+        } else if (foreign == 0 && pointDepth > 0 && pointChildren > 0) {
+            pointChildren--;
         }
+    }
+
+    /**
+     * Whether {@code <![CDATA[} opens a CDATA section here: where the current node is foreign,
+     * which an integration point itself is (its HTML children are not).
+     */
+    boolean cdataSection() {
+        return foreign > 0 || (pointDepth > 0 && pointChildren == 0);
+    }
+
+    /**
+     * Whether element {@code el}, starting in foreign content, holds HTML. Where SVG and MathML
+     * roots are both open the namespace is not followed, and nothing counts (an approximation).
+     */
+    private boolean integrationPoint(int el) {
+        boolean svg = svgOpen > 0 && foreign == svgOpen;
+        boolean math = svgOpen == 0;
+        boolean point = switch (el) {
+            case Names.FOREIGN_OBJECT, Names.DESC, Names.TITLE -> svg;
+            case Names.MATH_TEXT -> math;
+            case Names.ANNOTATION_XML -> math && htmlAnnotation;
+            default -> false;
+        };
+        htmlAnnotation = false;
+        return point;
     }
 
     /**

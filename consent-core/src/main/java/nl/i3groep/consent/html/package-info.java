@@ -21,8 +21,10 @@
  * <ul>
  *   <li>Tree construction is approximated only for SVG/MathML nesting: inside them {@code style},
  *       {@code title}, {@code textarea} are markup and {@code <![CDATA[} opens text to
- *       {@code ]]>}; integration points ({@code foreignObject}, {@code annotation-xml}) are not
- *       tracked. An SVG {@code <script>}'s content is markup, as browsers read it, so an inline
+ *       {@code ]]>}; integration points ({@code foreignObject}, {@code desc}, {@code title},
+ *       MathML's text elements, an HTML {@code annotation-xml}) hold HTML again until their end
+ *       tag, which counts only where no HTML element is open in them (void ones never are); where
+ *       SVG and MathML roots are both open, none is recognised. An SVG {@code <script>}'s content is markup, as browsers read it, so an inline
  *       one cannot be read as code: it is made inert, marked {@code unknown}.</li>
  *   <li>{@code noscript} content is read as markup (as with scripting off, so its pixels are
  *       blocked); a {@code </noscript>} inside an attribute value or comment within it is not

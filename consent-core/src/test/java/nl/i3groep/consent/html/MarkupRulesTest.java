@@ -231,6 +231,31 @@ class MarkupRulesTest {
         assertTrue(run("<svg><![CDAT a > <image href=//px.ads.linkedin.com/w/></svg>", NONE).contains("data-consent-href"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"<svg><foreignObject>", "<svg><desc>", "<svg><title>", "<math><mtext>", "<math><mi>",
+        "<math><annotation-xml encoding=\"text/html\">", "<svg><g><foreignObject><div></div>"})
+    void integrationPointsHoldHtml(String open) {
+        // an HTML script: its escaped "<!--" does not hide the image after its end
+        String out = run(open + "<script><!--</script><img src=//px.ads.linkedin.com/a>--></svg>", NONE);
+        assertTrue(out.contains("<img data-consent=\"linkedin-insight\" data-consent-src=//px.ads.linkedin.com/a>"), out);
+        // and HTML raw text: a style's content is text
+        String style = run(open + "<style><img src=//px.ads.linkedin.com/b></style><p>x</p>", NONE);
+        assertTrue(style.contains("<style><img src=//px.ads.linkedin.com/b></style>"), style);
+    }
+
+    @Test
+    void anIntegrationPointsEndReturnsToForeignContent() {
+        String out = run("<svg><foreignObject><p>x</p><br></foreignObject><style><image href=//px.ads.linkedin.com/c/>"
+                + "</style></svg>", NONE);
+        assertTrue(out.contains("<image data-consent=\"linkedin-insight\" data-consent-href"), out);
+        // an annotation-xml that is not HTML, and an SVG title inside MathML, are foreign
+        String math = run("<math><annotation-xml><style><img src=//px.ads.linkedin.com/d></style></math>", NONE);
+        assertTrue(math.contains("data-consent-src=//px.ads.linkedin.com/d"), math);
+        // the integration point's own tag is foreign: an SVG title holds no raw text
+        String title = run("<svg><title><![CDATA[ a > <script> ]]></title></svg><img src=//px.ads.linkedin.com/e>", NONE);
+        assertTrue(title.contains("data-consent-src=//px.ads.linkedin.com/e"), title);
+    }
+
     @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
