@@ -111,6 +111,30 @@ public final class HtmlGate {
         return new HtmlGate(Objects.requireNonNull(trackers, "trackers"));
     }
 
+    /** How many of a body's first bytes {@link #charsetOf} looks at, as browsers do. */
+    public static final int PRESCAN_BYTES = Prescan.LIMIT;
+
+    /**
+     * The charset a browser reads an HTML body in when its {@code Content-Type} names none, from
+     * the body's first bytes ({@code head[0, len)}, up to {@link #PRESCAN_BYTES}): a byte-order
+     * mark (UTF-8 or UTF-16), else a {@code <meta charset>} or {@code <meta http-equiv=content-type>}
+     * found by the WHATWG prescan (a meta's UTF-16 read as UTF-8, as browsers do), else
+     * {@code fallback}.
+     */
+    public static Charset charsetOf(byte[] head, int len, Charset fallback) {
+        if (len >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB && (head[2] & 0xff) == 0xBF) {
+            return StandardCharsets.UTF_8;
+        }
+        if (len >= 2 && (head[0] & 0xff) == 0xFE && (head[1] & 0xff) == 0xFF) {
+            return StandardCharsets.UTF_16BE;
+        }
+        if (len >= 2 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xFE) {
+            return StandardCharsets.UTF_16LE;
+        }
+        Charset declared = Prescan.declared(head, 0, len);
+        return declared != null ? declared : fallback;
+    }
+
     /**
      * Whether bodies in this charset can be gated: ASCII-compatible ones in which no byte of a
      * multi-byte character is one the tokenizer reads (white space, quotes, {@code <}, {@code =},

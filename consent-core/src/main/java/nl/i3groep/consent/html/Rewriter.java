@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.CoderMalfunctionError;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,17 +71,49 @@ final class Rewriter {
 
     /** Ready for a body in {@code cs} into {@code out}, for a request that allows {@code allowed}. */
     void start(OutputStream out, Charset cs, long allowed, Page page, byte[] nonceAttr) {
-        this.cs = cs;
         failed = false;
         taken = 0;
-        Rules.Markers markers = rules.markers(cs);
+        bom = cs.equals(StandardCharsets.UTF_8) ? -1 : 0;
         output.start(out);
+        tree.start();
+        tokenizer.start();
+        read(cs, allowed, page, nonceAttr);
+    }
+
+    /** The parts that read or write text: ready for {@code cs}. */
+    private void read(Charset cs, long allowed, Page page, byte[] nonceAttr) {
+        this.cs = cs;
+        this.allowed = allowed;
+        this.page = page;
+        this.nonceAttr = nonceAttr;
+        Rules.Markers markers = rules.markers(cs);
         edit.start(cs, nonceAttr);
         insertions.start(cs, allowed, page);
-        tree.start();
         verdict.start(cs, allowed, markers);
         scan.start(markers, nonceAttr != null);
-        tokenizer.start();
+    }
+
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+    /**
+     * How much of a UTF-8 byte-order mark the body began with; -1 once it is known not to begin
+     * with one (or the body is read as UTF-8 anyway). A browser reads a body that begins with one
+     * as UTF-8, whatever its header says: so does the gate, from there on.
+     */
+    private int bom;
+    private long allowed;
+    private Page page;
+    private byte[] nonceAttr;
+
+    private void byteOrderMark(byte[] b, int off, int len) {
+        for (int i = off; i < off + len && bom >= 0; i++) {
+            if (b[i] != UTF8_BOM[bom]) {
+                bom = -1;
+            } else if (++bom == UTF8_BOM.length) {
+                bom = -1;
+                read(StandardCharsets.UTF_8, allowed, page, nonceAttr); // only the mark has been read
+            }
+        }
     }
 
     /**
@@ -90,6 +123,7 @@ final class Rewriter {
     boolean release() {
         output.start(null);
         insertions.start(null, 0, null);
+        page = null;
         tag.b = null;
         output.trim(KEPT);
         edit.trim(KEPT);
@@ -118,6 +152,9 @@ final class Rewriter {
         }
         output.begin(b, off);
         try {
+            if (bom >= 0) {
+                byteOrderMark(b, off, len);
+            }
             tokenizer.run(b, off, off + len);
             if (output.end(off + len, CAP)) {
                 overflow();

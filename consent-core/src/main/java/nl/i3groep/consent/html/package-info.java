@@ -37,9 +37,9 @@
  *       host, or on a host where a denied tracker owns paths, is renamed, so they cannot resolve
  *       there). {@code importmap} and {@code speculationrules} are not inspected yet. A
  *       {@code <style>} is judged on its first 64 KiB: a URL after them is not seen.</li>
- *   <li>The body is read in the charset the response declares (ISO-8859-1 where it declares
- *       none, as servlets do). A page that declares no charset in its header but ISO-2022-JP in a
- *       {@code <meta>} is read differently by a browser.</li>
+ *   <li>The body is read in the charset it is opened with, unless it begins with a UTF-8
+ *       byte-order mark (then UTF-8, as browsers read it); a caller whose header names no charset
+ *       finds the page's own with {@code HtmlGate.charsetOf}.</li>
  *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored
  *       here: the banner's script does that on consent, or the page's own.</li>
  *   <li>An inline script is judged on its first 64 KiB: one that names an allowed tracker there and a

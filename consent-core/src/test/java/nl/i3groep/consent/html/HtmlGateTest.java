@@ -603,11 +603,15 @@ class HtmlGateTest {
         String text = cs.newEncoder().canEncode('\u20ac') ? "caf\u00e9 \u20ac" : "caf\u00e9";
         String html = "<!doctype html><p>" + text + "</p><img alt=\"\u00e9\u00e8\" src=\"//px.ads.linkedin.com/x\"></body>";
         byte[] body = html.getBytes(cs);
-        byte[] in = new byte[body.length + 3];
-        in[0] = (byte) 0xEF;
-        in[1] = (byte) 0xBB;
-        in[2] = (byte) 0xBF;
-        System.arraycopy(body, 0, in, 3, body.length);
+        // a byte-order mark only where it is the charset's own: one of UTF-8 makes any body UTF-8
+        int bom = cs.equals(StandardCharsets.UTF_8) ? 3 : 0;
+        byte[] in = new byte[body.length + bom];
+        if (bom > 0) {
+            in[0] = (byte) 0xEF;
+            in[1] = (byte) 0xBB;
+            in[2] = (byte) 0xBF;
+        }
+        System.arraycopy(body, 0, in, bom, body.length);
         for (int chunk : new int[] {1, 3, 1 << 20}) {
             String out = new String(Fixture.gate(Fixture.GATE, in, cs, NONE, Fixture.banner("<b>\u00e9</b>"),
                     new int[] {chunk}), cs);

@@ -415,11 +415,14 @@ final class GatedResponse extends HttpServletResponseWrapper {
         Charset charset = charsetOrNull(getCharacterEncoding());
         String encoding = heldEncoding == null ? "identity" : heldEncoding.trim().toLowerCase(Locale.ROOT);
         boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
+        // a header without a charset leaves it to the page (a byte-order mark, a <meta>), as the
+        // browser reads it: found in the body's first bytes, before the gate opens
+        boolean sniff = writerCharset == null && !hasCharset(type);
         // XHTML is parsed as XML, where the rewriter's reading and the markup it inserts do not hold;
         // a byte-order mark of UTF-16 overrides the declared charset in a browser
-        boolean readable = charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset)
+        boolean readable = (sniff || charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset))
                 && (gzip || encoding.equals("identity") || encoding.isEmpty())
-                && !mime(type).equals("application/xhtml+xml") && first != 0xFE && first != 0xFF;
+                && !mime(type).equals("application/xhtml+xml") && (sniff || first != 0xFE && first != 0xFF);
         super.addHeader("Vary", "Cookie");
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
@@ -452,9 +455,103 @@ final class GatedResponse extends HttpServletResponseWrapper {
         heldEncoding = null;
         // the container's stream, also when the application has not asked for one yet (it flushed first)
         OutputStream raw = body != null ? body.raw : getResponse().getOutputStream();
-        OutputStream gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
+        OutputStream gated = sniff ? new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset)
+                : site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
         target = gzip ? new GunzipStream(gated) : gated;
         mode = Mode.GATED;
+    }
+
+    /** Whether a Content-Type names a charset. */
+    static boolean hasCharset(String contentType) {
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).matches("(?s).*;\\s*charset\\s*=.*");
+    }
+
+    /**
+     * The first bytes of a body whose header names no charset, held until they show the charset a
+     * browser reads it in ({@link nl.i3groep.consent.html.HtmlGate#charsetOf}: a byte-order mark, a
+     * {@code <meta>} in the first 1024 bytes, else the servlet's default), which then goes into the
+     * header explicitly (Jetty and Tomcat differ in what they send otherwise) and is the one the
+     * gate reads the body in. A charset the gate cannot read serves it under the fail-closed policy,
+     * or, once the response is committed, with its markup escaped.
+     */
+    private final class Sniffing extends OutputStream {
+        private final OutputStream raw;
+        private final Page pageNow;
+        private final Charset fallback;
+        private final byte[] head = new byte[nl.i3groep.consent.html.HtmlGate.PRESCAN_BYTES];
+        private int n;
+        private OutputStream next;
+
+        Sniffing(OutputStream raw, Page pageNow, Charset fallback) {
+            this.raw = raw;
+            this.pageNow = pageNow;
+            this.fallback = fallback;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (next != null) {
+                next.write(b);
+                return;
+            }
+            head[n++] = (byte) b;
+            if (n == head.length) {
+                open();
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (next == null) {
+                int take = Math.min(len, head.length - n);
+                System.arraycopy(b, off, head, n, take);
+                n += take;
+                off += take;
+                len -= take;
+                if (n < head.length) {
+                    return;
+                }
+                open();
+            }
+            if (len > 0) {
+                next.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            // a browser waits for the first 1024 bytes (or the end) before it decides: so does this
+            if (next != null) {
+                next.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (next == null) {
+                open();
+            }
+            next.close();
+        }
+
+        private void open() throws IOException {
+            Charset cs = nl.i3groep.consent.html.HtmlGate.charsetOf(head, n, fallback);
+            boolean committed = isCommitted();
+            if (nl.i3groep.consent.html.HtmlGate.supports(cs)) {
+                if (!committed) {
+                    GatedResponse.super.setCharacterEncoding(cs.name());
+                }
+                next = site.gate().open(new Unclosable(raw), cs, decisions, pageNow);
+            } else if (!committed) {
+                LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed CSP", cs);
+                GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+                next = new Unclosable(raw);
+            } else {
+                LOG.debug("HTML body in {} (found in the body) after the headers went out: served with its markup escaped", cs);
+                next = new EscapingStream(raw);
+            }
+            next.write(head, 0, n);
+        }
     }
 
     private boolean fetchAllowed(String url) {
@@ -470,13 +567,37 @@ final class GatedResponse extends HttpServletResponseWrapper {
         return mime.equals("text/html") || mime.equals("application/xhtml+xml");
     }
 
-    /** The media type of a Content-Type value, lower case, without parameters; "" for none. */
+    /**
+     * The media type of a Content-Type value, lower case, without parameters; "" for none. A value
+     * listing several (combined headers, {@code text/plain, text/html}) counts as browsers count it
+     * (the Fetch standard): the last one that is a valid {@code type/subtype}.
+     */
     static String mime(String contentType) {
         if (contentType == null) {
             return "";
         }
-        int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        String found = "";
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i <= contentType.length(); i++) {
+            char c = i < contentType.length() ? contentType.charAt(i) : ',';
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                String one = contentType.substring(start, i);
+                int semi = one.indexOf(';');
+                String essence = (semi < 0 ? one : one.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+                if (essence.matches("[!#$%&'*+.^_`|~0-9a-z-]+/[!#$%&'*+.^_`|~0-9a-z-]+") && !essence.equals("*/*")) {
+                    found = essence;
+                }
+                start = i + 1;
+            }
+        }
+        if (found.isEmpty()) {
+            int semi = contentType.indexOf(';');
+            return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        }
+        return found;
     }
 
     private static Charset charset(String name) {

@@ -135,6 +135,38 @@ class ConsentFilterTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void aPageIsReadInTheCharsetTheBrowserReadsItIn(Target t) throws Exception {
+        for (String chunk : List.of("0", "1", "100")) {
+            // a <meta charset> under a header without one: read as UTF-8, and said so in the header
+            // (where the application flushed its first bytes the header went out as it was: the
+            // browser then finds the same meta)
+            HttpResponse<byte[]> meta = get(t.port(), "/sniffed?case=meta&chunk=" + chunk);
+            String type = meta.headers().firstValue("Content-Type").orElse("").toLowerCase();
+            assertTrue(chunk.equals("0") ? type.matches("text/html;\\s*charset=utf-8") : type.equals("text/html"), type);
+            assertTrue(text(meta).contains("data-consent-src=\"https://\uff50\uff58.ads.linkedin.com"), text(meta));
+            assertTrue(text(meta).contains("<p>Caf\u00e9</p>"), "the text as the page wrote it");
+            // a UTF-8 byte-order mark wins over the header's charset
+            HttpResponse<byte[]> bom = get(t.port(), "/sniffed?case=bom&chunk=" + chunk);
+            assertTrue(text(bom).contains("data-consent-src=\"https://\uff50\uff58.ads.linkedin.com"), text(bom));
+        }
+        // a meta naming a charset the gate cannot read: the fail-closed policy
+        HttpResponse<byte[]> jis = get(t.port(), "/sniffed?case=meta-jis");
+        assertTrue(jis.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"),
+                jis.headers().toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void aContentTypeListingSeveralTypesIsHtmlWhenItsLastIs(Target t) throws Exception {
+        HttpResponse<byte[]> r = get(t.port(), "/sniffed?case=types");
+        String type = r.headers().firstValue("Content-Type").orElse("");
+        assertTrue(GatedResponse.isHtml(type), "what the browser is sent: " + type);
+        assertTrue(text(r).contains("data-consent-src=\"https://\uff50\uff58.ads.linkedin.com")
+                || r.headers().firstValue("Content-Security-Policy").isPresent(), type + ": " + text(r));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void analyticsOnlyLetsOnlyAnalyticsRun(Target t) throws Exception {
         String cookie = consent(t, "{\"analytics\":true,\"marketing\":false}");
         Document d = Jsoup.parse(text(get(t.port(), "/page", "Cookie", cookie)));

@@ -122,7 +122,7 @@ final class TestServlets {
             }
         }
 
-        private static void write(OutputStream out, byte[] bytes, int chunk) throws IOException {
+        static void write(OutputStream out, byte[] bytes, int chunk) throws IOException {
             if (chunk == 0) {
                 out.write(bytes);
                 return;
@@ -322,6 +322,39 @@ final class TestServlets {
         }
     }
 
+    /**
+     * Pages whose charset the browser takes from elsewhere than the header's charset: {@code case=meta}
+     * (a {@code <meta charset>} under a header without one), {@code case=meta-jis} (the same for
+     * ISO-2022-JP), {@code case=bom} (a UTF-8 byte-order mark under a header saying ISO-8859-1),
+     * {@code case=types} (a Content-Type listing two types, HTML last). Each holds LinkedIn's pixel
+     * with its host in full-width letters, which only a reader of the right charset recognises.
+     */
+    static final class Sniffed extends HttpServlet {
+        static final String PIXEL = "<img alt=\"\" src=\"https://\uff50\uff58.ads.linkedin.com/collect/?pid=123456\">";
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String c = param(req, "case", "meta");
+            String head = switch (c) {
+                case "meta" -> "<meta name=\"viewport\" content=\"width=device-width\"><meta charset=\"utf-8\">";
+                case "meta-jis" -> "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-2022-JP\">";
+                default -> "";
+            };
+            String html = "<!doctype html><html><head><!-- <meta charset=\"koi8-r\"> -->" + head
+                    + "<title>Caf\u00e9</title></head><body><p>Caf\u00e9</p>" + PIXEL + "</body></html>";
+            byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+            switch (c) {
+                case "bom" -> {
+                    resp.setContentType("text/html;charset=ISO-8859-1");
+                    resp.getOutputStream().write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+                }
+                case "types" -> resp.setHeader("Content-Type", "text/plain, text/html;charset=UTF-8");
+                default -> resp.setContentType("text/html");
+            }
+            Page.write(resp.getOutputStream(), bytes, Integer.parseInt(param(req, "chunk", "0")));
+        }
+    }
+
     static Map<String, HttpServlet> all() {
         Map<String, HttpServlet> servlets = new LinkedHashMap<>();
         servlets.put("/page", new Page());
@@ -336,6 +369,7 @@ final class TestServlets {
         servlets.put("/accept-encoding", new AcceptEncoding());
         servlets.put("/reset", new Resetting());
         servlets.put("/fetch-headers", new FetchingHeaders());
+        servlets.put("/sniffed", new Sniffed());
         servlets.put("/", new Fallback());
         return servlets;
     }
