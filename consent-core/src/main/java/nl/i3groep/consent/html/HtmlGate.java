@@ -26,8 +26,9 @@ import nl.i3groep.consent.Tracker;
  *       match one of its URL attributes (below, and every {@code data-*src} a lazy loader reads)
  *       and, inline, those whose markers occur in its text, marked or not (every host rule is a
  *       marker too, its slashes also JSON-escaped; markers match in any case). JSON data blocks
- *       ({@code application/json}, {@code application/ld+json}) are left as they are: nothing
- *       runs them. Denied scripts get {@code type="text/plain"} as their first attribute (so it
+ *       ({@code application/json}, {@code application/ld+json}) run nothing: they are judged
+ *       only on the tracker hosts they name (AMP's {@code amp-analytics} reads its requests from
+ *       one), not on code markers, and not denied for their length. Denied scripts get {@code type="text/plain"} as their first attribute (so it
  *       wins over any other {@code type}), the old type renamed {@code data-type}, their URL
  *       attributes renamed {@code data-consent-*} (so that no loader finds them), and a
  *       {@code data-consent} mark; an allowed one parked that way ({@code type="text/plain"} with a

@@ -49,6 +49,10 @@ final class Rules {
     private final List<String> markerText = new ArrayList<>();
     private final List<Long> markerBit = new ArrayList<>();
     private final Map<Charset, Markers> markers = new ConcurrentHashMap<>();
+    /** The markers of host rules alone ({@link #hostMarkers}), for data that names URLs but runs no code. */
+    private final List<String> hostMarkerText = new ArrayList<>();
+    private final List<Long> hostMarkerBit = new ArrayList<>();
+    private final Map<Charset, Markers> hostMarkersByCharset = new ConcurrentHashMap<>();
     /** Lower-case host names of every rule, to spot tracker hosts in {@code srcdoc} text. */
     final List<String> hostNames = new ArrayList<>();
     final long googleBits;
@@ -147,6 +151,8 @@ final class Rules {
             for (String m : hostMarkers(host, slash < 0 ? "" : r.substring(slash))) {
                 markerText.add(m);
                 markerBit.add(bit);
+                hostMarkerText.add(m);
+                hostMarkerBit.add(bit);
             }
         }
         for (String m : markerList) {
@@ -228,6 +234,13 @@ final class Rules {
         // get first: the lambda computeIfAbsent takes is a new object on every call
         Markers m = markers.get(charset);
         return m != null ? m : markers.computeIfAbsent(charset, cs -> new Markers(markerText, markerBit, cs, gtagTrackers));
+    }
+
+    /** {@link #markers} of the host rules alone. */
+    Markers hostMarkers(Charset charset) {
+        Markers m = hostMarkersByCharset.get(charset);
+        return m != null ? m : hostMarkersByCharset.computeIfAbsent(charset,
+                cs -> new Markers(hostMarkerText, hostMarkerBit, cs, gtagTrackers));
     }
 
     /**

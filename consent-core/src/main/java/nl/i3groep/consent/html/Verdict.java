@@ -36,6 +36,9 @@ final class Verdict {
     private boolean heldExecutable;
     private boolean heldParked;
     private boolean heldMarked;
+    /** The held script is a JSON data block. */
+    private boolean heldData;
+    private Rules.Markers hostMarkers;
 
     Verdict(Rules rules, Edit edit, Tree tree, Insertions insertions) {
         this.rules = rules;
@@ -49,6 +52,7 @@ final class Verdict {
         this.cs = cs;
         this.allowed = allowed;
         this.markers = markers;
+        this.hostMarkers = rules.hostMarkers(cs);
     }
 
     /**
@@ -79,12 +83,9 @@ final class Verdict {
             }
         }
         heldExecutable = executable(type);
-        if (!heldExecutable && dataBlock(tag.value(type, cs))) {
-            // JSON is read, never run: its type is what its readers (search engines for ld+json)
-            // select it by, and what first-party code does with it is not in the markup
-            edit.none();
-            return true;
-        }
+        // JSON is read, never run: judged on the tracker hosts it names (AMP's amp-analytics reads
+        // its requests from one), not on code markers, which a search engine's ld+json may hold
+        heldData = !heldExecutable && dataBlock(tag.value(type, cs));
         heldParked = mark != null && type >= 0 && tag.value(type, cs).strip().equalsIgnoreCase("text/plain");
         heldMarked = mark != null;
         heldBits = bits;
@@ -102,9 +103,10 @@ final class Verdict {
      * whose first {@link Rewriter#CAP} bytes nothing names a tracker is undecided, and so denied.
      */
     void inlineScript(byte[] b, int start, int content, int contentEnd) {
-        long bits = heldBits | markers.scan(b, content, Math.min(contentEnd, content + Rewriter.CAP));
-        if (bits == 0 && contentEnd - content > Rewriter.CAP) {
-            bits = Rules.UNKNOWN; // undecided on what could be read: fail closed
+        Rules.Markers m = heldData ? hostMarkers : markers;
+        long bits = heldBits | m.scan(b, content, Math.min(contentEnd, content + Rewriter.CAP));
+        if (bits == 0 && contentEnd - content > Rewriter.CAP && !heldData) {
+            bits = Rules.UNKNOWN; // code undecided on what could be read: fail closed (data runs nothing)
         }
         // the start tag was parsed when it ended; its spans still hold if it has not moved since
         // (held bytes only move to a new array, and are only appended to)

@@ -257,6 +257,24 @@ class MarkupRulesTest {
     }
 
     @Test
+    void ampAnalyticsInlineConfigNamingATrackerIsMadeInertOtherJsonIsLeftAlone() {
+        String amp = "<amp-analytics><script type=\"application/json\">{\"requests\": {\"pageview\": "
+                + "\"https://px.ads.linkedin.com/collect?pid=1\"}, \"triggers\": {\"t\": {\"on\": \"visible\"}}}"
+                + "</script></amp-analytics>";
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + amp, NONE);
+            assertTrue(out.contains("<script type=\"text/plain\" data-consent=\"linkedin-insight\" data-type=\"application/json\">"),
+                    out);
+            assertTrue(run(prefix + amp, ALL).contains(amp));
+        }
+        String ld = "<script type=\"application/ld+json\">{\"@type\": \"Organization\", \"sameAs\": "
+                + "[\"https://www.linkedin.com/company/x\"], \"name\": \"_linkedin_partner_id\"}</script>";
+        unchanged(ld, NONE);
+        String big = "<script type=\"application/json\" id=\"__NEXT_DATA__\">{\"a\": \"" + "x".repeat(70_000) + "\"}</script>";
+        unchanged(big, NONE);
+    }
+
+    @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
         assertEquals("//x.org/a", Verdict.refreshUrl(" 5 , URL = '//x.org/a' "));
