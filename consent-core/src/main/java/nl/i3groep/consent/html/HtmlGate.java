@@ -112,6 +112,49 @@ public final class HtmlGate {
         return new HtmlGate(Objects.requireNonNull(trackers, "trackers"));
     }
 
+    /**
+     * The URL a refresh sends the browser to (a {@code Refresh} header's value, a
+     * {@code <meta http-equiv=refresh>}'s {@code content}), read as browsers read it (HTML's shared
+     * declarative refresh steps): a delay, then after {@code ;} or {@code ,} an optional
+     * {@code url=}, the URL possibly in quotes. Null where there is no delay (no refresh at all),
+     * "" where it reloads the page itself.
+     */
+    public static String refreshUrl(String v) {
+        int n = v.length();
+        int i = skipSpace(v, 0);
+        int digits = i;
+        while (i < n && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '.')) {
+            i++;
+        }
+        if (i == digits) {
+            return null;
+        }
+        i = skipSpace(v, i);
+        if (i < n && (v.charAt(i) == ';' || v.charAt(i) == ',')) {
+            i = skipSpace(v, i + 1);
+        }
+        if (i + 3 <= n && v.substring(i, i + 3).toLowerCase(Locale.ROOT).equals("url")) {
+            int j = skipSpace(v, i + 3);
+            if (j < n && v.charAt(j) == '=') {
+                i = skipSpace(v, j + 1);
+            }
+        }
+        if (i < n && (v.charAt(i) == '"' || v.charAt(i) == '\'')) {
+            char q = v.charAt(i);
+            int close = v.indexOf(q, i + 1);
+            return v.substring(i + 1, close < 0 ? n : close);
+        }
+        return v.substring(i).strip();
+    }
+
+    private static int skipSpace(String v, int i) {
+        while (i < v.length() && (v.charAt(i) == ' ' || v.charAt(i) == '\t' || v.charAt(i) == '\n'
+                || v.charAt(i) == '\f' || v.charAt(i) == '\r')) {
+            i++;
+        }
+        return i;
+    }
+
     /** How many of a body's first bytes {@link #charsetOf} looks at, as browsers do. */
     public static final int PRESCAN_BYTES = Prescan.LIMIT;
 

@@ -286,8 +286,8 @@ final class Verdict {
             case Tag.STYLE:
                 return Css.mayHaveHost(b, vs, ve) ? Css.bits(rules, tag.value(k, cs)) : 0;
             case Tag.CONTENT: {
-                String url = refreshUrl(tag.value(k, cs));
-                return url == null ? 0 : rules.matchUrl(url);
+                String url = HtmlGate.refreshUrl(tag.value(k, cs));
+                return url == null || url.isEmpty() ? 0 : rules.matchUrl(url);
             }
             default: {
                 long bits = Rules.mayHaveHost(b, vs, ve) ? rules.urlBits(b, vs, ve, Rules.URL, cs) | inline(k) : 0;
@@ -317,55 +317,6 @@ final class Verdict {
             }
         }
         return k;
-    }
-
-    /**
-     * The URL of a refresh ({@code <meta http-equiv=refresh content>}, the {@code Refresh} header)
-     * as browsers read it: a time, then {@code ;} or {@code ,}, then the URL, optionally after
-     * {@code url=} and in quotes; null if there is none.
-     */
-    static String refreshUrl(String content) {
-        int n = content.length();
-        int i = 0;
-        while (i < n && isSpace(content.charAt(i))) {
-            i++;
-        }
-        while (i < n && (Character.isDigit(content.charAt(i)) || content.charAt(i) == '.')) {
-            i++;
-        }
-        while (i < n && isSpace(content.charAt(i))) {
-            i++;
-        }
-        if (i < n && (content.charAt(i) == ';' || content.charAt(i) == ',')) {
-            i++;
-        }
-        while (i < n && isSpace(content.charAt(i))) {
-            i++;
-        }
-        if (i == n) {
-            return null;
-        }
-        if (content.regionMatches(true, i, "url", 0, 3)) {
-            int p = i + 3;
-            while (p < n && isSpace(content.charAt(p))) {
-                p++;
-            }
-            if (p < n && content.charAt(p) == '=') {
-                i = p + 1;
-                while (i < n && isSpace(content.charAt(i))) {
-                    i++;
-                }
-            }
-        }
-        if (i < n && (content.charAt(i) == '"' || content.charAt(i) == '\'')) {
-            int close = content.indexOf(content.charAt(i), i + 1);
-            return content.substring(i + 1, close < 0 ? n : close);
-        }
-        return content.substring(i);
-    }
-
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
     }
 
     static String[] urlAttributes(int el) {

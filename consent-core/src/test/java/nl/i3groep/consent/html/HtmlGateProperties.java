@@ -214,7 +214,7 @@ class HtmlGateProperties {
         void element() {
             T t = pick(TRACKERS);
             String id = id();
-            switch (r.nextInt(15)) {
+            switch (r.nextInt(17)) {
                 case 0, 1 -> { // tracker script by URL
                     List<String> attrs = new ArrayList<>();
                     attrs.add(attr("src", spellUrl(pick(t.scriptUrls))));
@@ -298,6 +298,29 @@ class HtmlGateProperties {
                     }
                     tag(startTag(el, List.of(attr(a, v)), id), !allows(t.id));
                     checks.add(new Check(id, "url", t.id, a, CharRefsForTest.decode(v)));
+                }
+                case 15 -> { // a script of a plugin's own type, which its loader revives from a data-*src
+                    String type = pick(List.of("rocketlazyloadscript", "litespeed/javascript", "text/partytown", "module",
+                            "text/plain"));
+                    String a = pick(List.of("src", "data-src", "data-rocket-src", "data-lazy-src"));
+                    String url = spellUrl(pick(t.scriptUrls));
+                    tag(startTag("script", List.of(attr("type", type), attr(a, url)), id), !allows(t.id));
+                    text(endTag("script"));
+                    checks.add(new Check(id, "url", t.id, a, CharRefsForTest.decode(url)));
+                }
+                case 16 -> { // a pixel built by hand in an inline script: the host in any case, maybe JSON-escaped
+                    String url = pick(t.urls);
+                    int hostStart = url.indexOf("//") + 2;
+                    int hostEnd = url.indexOf('/', hostStart);
+                    String host = url.substring(hostStart, hostEnd < 0 ? url.length() : hostEnd);
+                    String spelled = url.replace(host, r.nextBoolean() ? host.toUpperCase(Locale.ROOT) : host);
+                    if (r.nextBoolean()) {
+                        spelled = spelled.replace("/", "\\/");
+                    }
+                    tag(startTag("script", List.of(), id), !allows(t.id));
+                    text(pick(List.of("new Image().src = '", "var u = \"", "navigator.sendBeacon('")) + spelled + "';");
+                    text(endTag("script"));
+                    checks.add(new Check(id, "script", t.id, null, null));
                 }
                 case 7 -> { // an ordinary script
                     boolean inline = r.nextBoolean();

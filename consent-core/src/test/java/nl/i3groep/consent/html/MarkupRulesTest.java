@@ -276,12 +276,13 @@ class MarkupRulesTest {
 
     @Test
     void aRefreshIsReadAsBrowsersReadIt() {
-        assertEquals("https://x.org/a", Verdict.refreshUrl("0; url=https://x.org/a"));
-        assertEquals("//x.org/a", Verdict.refreshUrl(" 5 , URL = '//x.org/a' "));
-        assertEquals("https://x.org/a", Verdict.refreshUrl("0;https://x.org/a"));
-        assertEquals("/next", Verdict.refreshUrl("3.5; url=\"/next\""));
-        assertNull(Verdict.refreshUrl("30"));
-        assertNull(Verdict.refreshUrl("30; "));
+        assertEquals("https://x.org/a", HtmlGate.refreshUrl("0; url=https://x.org/a"));
+        assertEquals("//x.org/a", HtmlGate.refreshUrl(" 5 , URL = '//x.org/a' "));
+        assertEquals("https://x.org/a", HtmlGate.refreshUrl("0;https://x.org/a"));
+        assertEquals("/next", HtmlGate.refreshUrl("3.5; url=\"/next\""));
+        assertEquals("", HtmlGate.refreshUrl("30"));
+        assertEquals("", HtmlGate.refreshUrl("30; "));
+        assertNull(HtmlGate.refreshUrl("; url=https://x.org/"), "no delay, no refresh");
     }
 
     @Test

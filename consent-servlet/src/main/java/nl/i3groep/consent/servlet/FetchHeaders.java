@@ -1,6 +1,5 @@
 package nl.i3groep.consent.servlet;
 
-import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -79,43 +78,7 @@ final class FetchHeaders {
      * {@code ;} or {@code ,} an optional {@code url=}, the URL possibly in quotes.
      */
     static String refresh(String value, Predicate<String> allowed) {
-        String url = refreshUrl(value);
+        String url = nl.i3groep.consent.html.HtmlGate.refreshUrl(value);
         return url == null || url.isEmpty() || allowed.test(url) ? value : null;
-    }
-
-    static String refreshUrl(String v) {
-        int n = v.length();
-        int i = skipSpace(v, 0);
-        int digits = i;
-        while (i < n && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '.')) {
-            i++;
-        }
-        if (i == digits) {
-            return null; // no delay: no refresh at all
-        }
-        i = skipSpace(v, i);
-        if (i < n && (v.charAt(i) == ';' || v.charAt(i) == ',')) {
-            i = skipSpace(v, i + 1);
-        }
-        if (i + 3 <= n && v.substring(i, i + 3).toLowerCase(Locale.ROOT).equals("url")) {
-            int j = skipSpace(v, i + 3);
-            if (j < n && v.charAt(j) == '=') {
-                i = skipSpace(v, j + 1);
-            }
-        }
-        if (i < n && (v.charAt(i) == '"' || v.charAt(i) == '\'')) {
-            char q = v.charAt(i);
-            int close = v.indexOf(q, i + 1);
-            return v.substring(i + 1, close < 0 ? n : close);
-        }
-        return v.substring(i).strip();
-    }
-
-    private static int skipSpace(String v, int i) {
-        while (i < v.length() && (v.charAt(i) == ' ' || v.charAt(i) == '\t' || v.charAt(i) == '\n'
-                || v.charAt(i) == '\f' || v.charAt(i) == '\r')) {
-            i++;
-        }
-        return i;
     }
 }
