@@ -66,7 +66,8 @@ final class FastScan {
             int el = code & 0xff;
             int after;
             if (et ? el == Names.HEAD || el == Names.BODY || el == Names.HTML
-                    : (code & Names.F_RAW) != 0 || el == Names.SVG || el == Names.MATH || el == Names.PLAINTEXT) {
+                    : (code & Names.F_RAW) != 0 || el == Names.SVG || el == Names.MATH || el == Names.PLAINTEXT
+                            || el == Names.NOSCRIPT) {
                 return j;
             }
             if (et) {

@@ -109,7 +109,7 @@ final class Names {
         }
         int el = code & 0xff;
         if ((code & (F_HELD | F_RAW)) != 0 || el == SVG || el == MATH || el == PLAINTEXT || el == HEAD || el == BODY
-                || el == HTML) {
+                || el == HTML || el == NOSCRIPT) {
             NOTABLE[b[0] - 'a'] |= 1 << b.length;
         }
         if ((code & F_HELD) != 0) {

@@ -176,6 +176,23 @@ final class Output {
 
     private static final byte[] AT_RULE_RENAMED = "x-consent-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+    /**
+     * The {@code <} at {@code cb[p]} goes out as {@code &lt;}, held or not; what the tokenizer
+     * reads on from is {@code p}, where it reads the same {@code <}.
+     */
+    void escapeAt(int p) throws IOException {
+        if (holding) {
+            flushBeforeHold();
+            pend.add(cb, holdStart, p - holdStart);
+            pend.add(LT_ESCAPED);
+            holdStart = p + 1;
+        } else {
+            emitTo(p);
+            out.write(LT_ESCAPED);
+            emitFrom = p + 1;
+        }
+    }
+
     /** Nothing is held any more. */
     void drop() {
         pend.n = 0;

@@ -74,6 +74,8 @@ final class Rewriter {
         failed = false;
         taken = 0;
         bom = cs.equals(StandardCharsets.UTF_8) ? -1 : 0;
+        carry.n = 0;
+        noscriptText = false;
         output.start(out);
         tree.start();
         tokenizer.start();
@@ -150,23 +152,117 @@ final class Rewriter {
             output.escaped(b, off, off + len);
             return;
         }
-        output.begin(b, off);
         try {
-            if (bom >= 0) {
-                byteOrderMark(b, off, len);
-            }
-            tokenizer.run(b, off, off + len);
-            if (output.end(off + len, CAP)) {
-                overflow();
+            if (carry.n > 0) {
+                // the start of a "</noscript" left from the last write: read on with it in front
+                carry.add(b, off, len);
+                byte[] joined = java.util.Arrays.copyOf(carry.a, carry.n);
+                carry.n = 0;
+                gate(joined, 0, joined.length);
+            } else {
+                gate(b, off, off + len);
             }
         } catch (RuntimeException | CoderMalfunctionError e) {
             logFailure(e);
             failed = true;
-            output.fail(off + len);
+            output.fail(segmentEnd);
         } finally {
             output.cb = null;
             taken += len;
         }
+    }
+
+    private static final byte[] NOSCRIPT_END = {'<', '/', 'n', 'o', 's', 'c', 'r', 'i', 'p', 't'};
+    /** Bytes that may begin a {@code </noscript}, held over to the next write. */
+    private final Bytes.Buf carry = new Bytes.Buf(16);
+    /** Inside a noscript, as a browser that runs scripts reads it: raw text to the first {@code </noscript}. */
+    private boolean noscriptText;
+
+    /**
+     * Gates {@code b[from, to)}: one write, or a write with what was carried over in front. In a
+     * noscript the markup is read as with scripting off (its pixels are seen), and where a
+     * browser that runs scripts would end it (the first {@code </noscript}) while this reading
+     * is inside a tag, a comment or raw text, that {@code <} is written as {@code &lt;} (which
+     * reads the same there): both readings then agree, and the browser's noscript goes on to
+     * where this reading's ends.
+     */
+    private void gate(byte[] b, int from, int to) throws IOException {
+        segmentEnd = to;
+        output.begin(b, from);
+        if (bom >= 0) {
+            byteOrderMark(b, from, to - from);
+        }
+        int i = from;
+        int search = from;
+        while (true) {
+            int stopAt = to;
+            boolean partial = false;
+            if (noscriptText) {
+                int p = noscriptEnd(b, search, to);
+                if (p >= 0) {
+                    stopAt = p;
+                } else if (p < -1) {
+                    stopAt = -p - 2; // may begin one: decided with the next write
+                    partial = true;
+                }
+            }
+            tokenizer.run(b, i, stopAt);
+            if (tokenizer.stoppedAt < stopAt) {
+                noscriptText = true; // a noscript began: its end is looked for from just after its start tag
+                i = tokenizer.stoppedAt;
+                search = i;
+                continue;
+            }
+            if (partial) {
+                carry.add(b, stopAt, to - stopAt);
+                to = stopAt;
+                break;
+            }
+            if (stopAt == to) {
+                break;
+            }
+            if (!tokenizer.readsMarkup() || output.holding) {
+                output.escapeAt(stopAt); // this reading is not where a "</noscript" ends it
+            } else {
+                noscriptText = false; // both end it here
+            }
+            i = stopAt;
+            search = stopAt + 1;
+        }
+        if (output.end(to, CAP)) {
+            overflow();
+        }
+    }
+
+    /** The end of the bytes being gated, for the fail-closed escape. */
+    private int segmentEnd;
+
+    /**
+     * The index of the next {@code </noscript} followed by white space, {@code /} or {@code >} in
+     * {@code b[from, to)}; {@code -2 - i} where one may begin at {@code i} but the bytes end
+     * first; -1 if there is none.
+     */
+    private static int noscriptEnd(byte[] b, int from, int to) {
+        for (int i = Bytes.indexOf(b, (byte) '<', from, to); i < to; i = Bytes.indexOf(b, (byte) '<', i + 1, to)) {
+            int k = 1;
+            while (k < NOSCRIPT_END.length && i + k < to && lower(b[i + k]) == NOSCRIPT_END[k]) {
+                k++;
+            }
+            if (i + k == to) {
+                return -2 - i;
+            }
+            if (k == NOSCRIPT_END.length) {
+                byte d = b[i + k];
+                if (d == ' ' || d == '\t' || d == '\n' || d == '\f' || d == '\r' || d == '/' || d == '>') {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static byte lower(byte c) {
+        return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
     }
 
     void flush() throws IOException {
@@ -177,9 +273,17 @@ final class Rewriter {
     void close() throws IOException {
         try (OutputStream o = output.out) {
             if (failed) {
+                output.escaped(carry.a, 0, carry.n);
                 return;
             }
             try {
+                if (carry.n > 0) {
+                    byte[] rest = java.util.Arrays.copyOf(carry.a, carry.n);
+                    carry.n = 0;
+                    noscriptText = false; // no "</noscript" follows: what was held over is read as it is
+                    gate(rest, 0, rest.length);
+                    output.cb = null;
+                }
                 finish();
             } catch (RuntimeException | CoderMalfunctionError e) {
                 logFailure(e);

@@ -15,8 +15,10 @@ import java.io.IOException;
  * {@code >}; inside them it is a CDATA section, text to {@code ]]>}), RAWTEXT/RCDATA
  * ({@code style}, {@code xmp}, {@code iframe}, {@code noembed}, {@code noframes},
  * {@code textarea}, {@code title}), {@code plaintext}, and the script data states with their
- * escaped and double-escaped forms; an SVG {@code <script>}'s content is markup, as in browsers. {@code noscript} content is taken as markup
- * (as with scripting off), so its pixels are seen.
+ * escaped and double-escaped forms; an SVG {@code <script>}'s content is markup, as in browsers.
+ * {@code noscript} content is taken as markup (as with scripting off), so its pixels are seen; it
+ * stops after a noscript's start tag so that the rewriter can square this with how a browser
+ * that runs scripts reads it.
  *
  * <p>Speed: a tag that lies wholly inside one write has its end found (and, if it is to be
  * inspected, its attributes parsed) by {@link Tag}'s tight loops rather than this state switch;
@@ -98,6 +100,7 @@ final class Tokenizer {
     }
 
     void start() {
+        stop = false;
         state = DATA;
         endTag = false;
         selfClosing = false;
@@ -106,9 +109,29 @@ final class Tokenizer {
         parsedInPlace = false;
     }
 
+    /**
+     * Set where a {@code <noscript>} start tag has just ended: {@link #run} stops there, at
+     * {@link #stoppedAt}, so that the rewriter reads on as a browser that runs scripts reads a
+     * noscript's content (raw text to the first {@code </noscript}).
+     */
+    boolean stop;
+    /** Where {@link #run} stopped: the end of its bytes, or just after a {@code <noscript>} start tag. */
+    int stoppedAt;
+
+    /** Whether a tag here would be read as one: the data state, between tags and text. */
+    boolean readsMarkup() {
+        return state == DATA;
+    }
+
     /** Tokenizes {@code b[i, end)}, the rest of one write, from the current state. */
     void run(byte[] b, int i, int end) throws IOException {
+        stoppedAt = end;
         while (i < end) {
+            if (stop) {
+                stop = false;
+                stoppedAt = i;
+                return;
+            }
             byte c;
             switch (state) {
                 case DATA: {
@@ -712,6 +735,9 @@ final class Tokenizer {
         int foreign = tree.openedPoint ? 1 : tree.foreign;
         if (el == Names.SCRIPT && foreign == 0) {
             state = SD;
+        } else if (foreign == 0 && el == Names.NOSCRIPT) {
+            state = DATA;
+            stop = true;
         } else if (foreign == 0 && (code & Names.F_RAW) != 0) {
             rawName = Names.name(el);
             state = RAW;

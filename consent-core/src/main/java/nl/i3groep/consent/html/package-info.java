@@ -27,8 +27,9 @@
  *       SVG and MathML roots are both open, none is recognised. An SVG {@code <script>}'s content is markup, as browsers read it, so an inline
  *       one cannot be read as code: it is made inert, marked {@code unknown}.</li>
  *   <li>{@code noscript} content is read as markup (as with scripting off, so its pixels are
- *       blocked); a {@code </noscript>} inside an attribute value or comment within it is not
- *       seen as the end that a scripting browser would see. In the head, a {@code noscript} or
+ *       blocked); where a browser running scripts would end it earlier (its first
+ *       {@code </noscript}, inside an attribute value, a comment or raw text), that {@code <} is
+ *       written {@code &lt;}, so both readings end it where this one does. In the head, a {@code noscript} or
  *       {@code template} does not end the head, and nothing is inserted inside one, where it would
  *       never run.</li>
  *   <li>Escapes in inline JavaScript (a backslash-u

@@ -274,6 +274,33 @@ class MarkupRulesTest {
         unchanged(big, NONE);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"<p title=\"</noscript><img src=//px.ads.linkedin.com/x>\">p</p>",
+        "<!-- </noscript><img src=//px.ads.linkedin.com/x> -->", "<textarea></noscript><img src=//px.ads.linkedin.com/x></textarea>",
+        "<script>var a = '</NOSCRIPT ><img src=/a.png>';</script>",
+        "<p title='</noscript/><img src=//px.ads.linkedin.com/x>'>a</p><!-- </noscript><img src=//px.ads.linkedin.com/x> -->"})
+    void aNoscriptEndsWhereBothReadingsEndIt(String inside) {
+        // a browser that runs scripts ends the noscript at its first "</noscript", wherever it lies;
+        // one that does not reads on as markup: the gate reads it the second way, so that first one is written &lt;
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + "<noscript>" + inside + "</noscript><p>after</p>", NONE);
+            String expected = inside.replaceAll("(?i)<(/noscript)", "&lt;$1");
+            assertTrue(out.contains("<noscript>" + expected + "</noscript><p>after</p>"), out);
+        }
+    }
+
+    @Test
+    void aNoscriptsOwnPixelIsStillSeenAndItsEndLeftAlone() {
+        for (String prefix : PREFIXES) {
+            String out = run(prefix + "<noscript><img src=\"//px.ads.linkedin.com/y\"></noscript><p>after</p>"
+                    + "<p title=\"</noscript>\">outside</p>", NONE);
+            assertTrue(out.contains("<noscript><img data-consent=\"linkedin-insight\" data-consent-src=\"//px.ads.linkedin.com/y\">"
+                    + "</noscript><p>after</p><p title=\"</noscript>\">outside</p>"), out);
+        }
+        // a noscript in SVG is no HTML noscript
+        unchanged("<svg><noscript><desc title=\"</noscript>\"/></noscript></svg>", NONE);
+    }
+
     @Test
     void aRefreshIsReadAsBrowsersReadIt() {
         assertEquals("https://x.org/a", HtmlGate.refreshUrl("0; url=https://x.org/a"));

@@ -197,6 +197,14 @@ class RulesInChromiumTest {
                         + "</iframe>");
             }
         },
+        NOSCRIPT_END("a noscript whose first '</noscript>' lies in an attribute: a browser running scripts ends it there",
+                "px.ads.linkedin.com/collect/?pid=123456&noscript") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<noscript><p title=\"</noscript><img alt='' src='https://px.ads.linkedin.com/collect/?pid=123456"
+                        + "&amp;noscript'>\">Zet JavaScript aan</p></noscript>");
+            }
+        },
         ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
             @Override
             void serve(HttpServletResponse resp) throws IOException {
