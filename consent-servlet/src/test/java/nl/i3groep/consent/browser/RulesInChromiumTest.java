@@ -76,6 +76,28 @@ class RulesInChromiumTest {
                         + "</script>" + revive("script[type='litespeed/javascript']", "data-src"));
             }
         },
+        PARTYTOWN("a Partytown script, revived by a stand-in of its loader", "www.googletagmanager.com/gtag/js?id=G-ABC123") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<script type=\"text/partytown\" src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123\">"
+                        + "</script>" + revive("script[type='text/partytown']", "src"));
+            }
+        },
+        AMP("AMP's amp-pixel and amp-analytics, read by a stand-in of AMP's runtime", "px.ads.linkedin.com/collect/?pid=123456&amp") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<amp-pixel src=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;amp\" layout=\"nodisplay\">"
+                        + "</amp-pixel><amp-analytics><script type=\"application/json\">{\"requests\": {\"pageview\": "
+                        + "\"https://px.ads.linkedin.com/collect/?pid=123456&ampanalytics\"}, \"triggers\": {\"v\": "
+                        + "{\"on\": \"visible\", \"request\": \"pageview\"}}}</script></amp-analytics>"
+                        // what the runtime does with them: fetch each pixel, and each request its config names
+                        + "<script>document.querySelectorAll('amp-pixel[src]').forEach(function (p) {"
+                        + "new Image().src = p.getAttribute('src'); });"
+                        + "document.querySelectorAll('amp-analytics > script[type=\"application/json\"]').forEach("
+                        + "function (c) { var r = JSON.parse(c.textContent).requests;"
+                        + "Object.keys(r).forEach(function (k) { new Image().src = r[k]; }); });</script>");
+            }
+        },
         MARKED_NECESSARY("a script marked necessary that loads LinkedIn's", "snap.licdn.com/li.lms-analytics/insight.min.js") {
             @Override
             void serve(HttpServletResponse resp) throws IOException {
