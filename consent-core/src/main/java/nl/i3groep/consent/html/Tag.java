@@ -168,9 +168,10 @@ final class Tag {
     /**
      * {@link #skipTo} for a tag that is passed over only if it cannot concern a tracker: also -1
      * when it has a {@code data-consent} or {@code srcdoc} attribute, an attribute (of any name)
-     * whose value or one of its space- or comma-separated parts {@linkplain Rules#mayHaveHost may
-     * name a host}, an event handler ({@code on…}) whose code names a marker, a {@code style} that
-     * may hold a URL with a host ({@link Css#mayHaveHost}), or a {@code content} with a colon or
+     * whose value {@linkplain Rules#mayHaveHost may name a host} (for a list, a {@code srcset},
+     * {@code ping} or SMIL {@code values}: one of its parts), an event handler ({@code on…})
+     * whose code names a marker, a {@code style} that may hold a URL with a host
+     * ({@link Css#mayHaveHost}), or a {@code content} with a colon or
      * slash (a {@code <meta http-equiv=refresh>}'s {@code 0; url=…}). Every occurrence counts, not
      * only the first.
      */
@@ -226,18 +227,21 @@ final class Tag {
         return -1;
     }
 
-    /** Whether a value of an attribute of this kind may concern a tracker, as {@link #skipPlainTo} says. */
+    /**
+     * Whether a value of an attribute of this kind may concern a tracker, as {@link #skipPlainTo}
+     * says. Read from its start only, but for lists and code: most values are a word or a
+     * relative path, which the first bytes show.
+     */
     private static boolean concerns(int kind, byte[] buf, int vs, int ve, Rules.Markers markers) {
-        if (!anyUrlByte(buf, vs, ve)) {
-            // no ':', '/', '\\' or '&': no URL with a host in any spelling, and no handler loading one
-            return kind == HANDLER && markers.scan(buf, vs, ve) != 0;
-        }
         return switch (kind) {
-            case HANDLER -> true;
+            // a character reference may spell a marker
+            case HANDLER -> markers.scan(buf, vs, ve) != 0 || Bytes.indexOf(buf, (byte) '&', vs, ve) < ve;
             case STYLE -> Css.mayHaveHost(buf, vs, ve);
-            case CONTENT -> true;
-            // one URL (the URL parser drops tabs and newlines) or a list of them (srcset, ping)
-            default -> Rules.mayHaveHost(buf, vs, ve) || Rules.mayHaveHostSrcset(buf, vs, ve);
+            case CONTENT -> anyUrlByte(buf, vs, ve);
+            // one URL or several: srcset, ping, SMIL's values
+            case LIST -> Rules.mayHaveHost(buf, vs, ve) || Rules.mayHaveHostSrcset(buf, vs, ve);
+            // one URL (the URL parser drops tabs and newlines)
+            default -> Rules.mayHaveHost(buf, vs, ve);
         };
     }
 
@@ -260,7 +264,7 @@ final class Tag {
         return false;
     }
 
-    static final int OTHER = 0, MARK = 1, HANDLER = 2, STYLE = 3, CONTENT = 4;
+    static final int OTHER = 0, MARK = 1, HANDLER = 2, STYLE = 3, CONTENT = 4, LIST = 5;
 
     /** What an attribute name means to the gate, ignoring case. */
     static int attributeKind(byte[] buf, int ns, int ne) {
@@ -268,9 +272,13 @@ final class Tag {
         if (n > 2 && (buf[ns] | 0x20) == 'o' && (buf[ns + 1] | 0x20) == 'n') {
             return HANDLER;
         }
+        if (n >= 6 && is(buf, ne - 6, "srcset")) {
+            return LIST;
+        }
         return switch (n) {
+            case 4 -> is(buf, ns, "ping") ? LIST : OTHER;
             case 5 -> is(buf, ns, "style") ? STYLE : OTHER;
-            case 6 -> is(buf, ns, "srcdoc") ? MARK : OTHER;
+            case 6 -> is(buf, ns, "srcdoc") ? MARK : is(buf, ns, "values") ? LIST : OTHER;
             case 7 -> is(buf, ns, "content") ? CONTENT : OTHER;
             case 12 -> is(buf, ns, "data-consent") ? MARK : OTHER;
             default -> OTHER;

@@ -272,7 +272,8 @@ final class Verdict {
 
     /**
      * The trackers attribute {@code k} (not one of its element's own URL attributes) points to, as
-     * the attribute of its kind ({@link Tag#kind}) it is: code, CSS, a refresh or a URL (list).
+     * the attribute of its kind ({@link Tag#kind}) it is: code, CSS, a refresh, a list of URLs or
+     * one URL.
      */
     private long otherBits(int k, int kind) {
         byte[] b = tag.b;
@@ -291,7 +292,8 @@ final class Verdict {
             }
             default: {
                 long bits = Rules.mayHaveHost(b, vs, ve) ? rules.urlBits(b, vs, ve, Rules.URL, cs) | inline(k) : 0;
-                return Rules.mayHaveHostSrcset(b, vs, ve) ? bits | rules.urlBits(b, vs, ve, Rules.SRCSET, cs) : bits;
+                return kind == Tag.LIST && Rules.mayHaveHostSrcset(b, vs, ve)
+                        ? bits | rules.urlBits(b, vs, ve, Rules.SRCSET, cs) : bits;
             }
         }
     }
