@@ -171,8 +171,8 @@ final class Tag {
      * whose value {@linkplain Rules#mayHaveHost may name a host} (for a list, a {@code srcset},
      * {@code ping} or SMIL {@code values}: one of its parts), an event handler ({@code on…})
      * whose code names a marker, a {@code style} that may hold a URL with a host
-     * ({@link Css#mayHaveHost}), or a {@code content} with a colon or
-     * slash (a {@code <meta http-equiv=refresh>}'s {@code 0; url=…}). Every occurrence counts, not
+     * ({@link Css#mayHaveHost}), or a {@code content} that may be a refresh with a URL (a
+     * {@code <meta http-equiv=refresh>}'s {@code 0; url=…}). Every occurrence counts, not
      * only the first.
      */
     int skipPlainTo(byte[] buf, int from, int to, Rules.Markers markers) {
@@ -237,7 +237,7 @@ final class Tag {
             // a character reference may spell a marker
             case HANDLER -> markers.scan(buf, vs, ve) != 0 || Bytes.indexOf(buf, (byte) '&', vs, ve) < ve;
             case STYLE -> Css.mayHaveHost(buf, vs, ve);
-            case CONTENT -> anyUrlByte(buf, vs, ve);
+            case CONTENT -> mayBeRefresh(buf, vs, ve) && anyUrlByte(buf, vs, ve);
             // one URL or several: srcset, ping, SMIL's values
             case LIST -> Rules.mayHaveHost(buf, vs, ve) || Rules.mayHaveHostSrcset(buf, vs, ve);
             // one URL (the URL parser drops tabs and newlines)
@@ -262,6 +262,18 @@ final class Tag {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a {@code content} may be a refresh: it begins, after white space, with its delay (a
+     * digit or {@code .}), or with a reference that may spell one.
+     */
+    static boolean mayBeRefresh(byte[] buf, int from, int to) {
+        int i = from;
+        while (i < to && (CLASS[buf[i] & 0xff] & SPACE) != 0) {
+            i++;
+        }
+        return i < to && ((buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.' || buf[i] == '&');
     }
 
     static final int OTHER = 0, MARK = 1, HANDLER = 2, STYLE = 3, CONTENT = 4, LIST = 5;

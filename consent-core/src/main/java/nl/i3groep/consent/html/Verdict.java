@@ -287,6 +287,9 @@ final class Verdict {
             case Tag.STYLE:
                 return Css.mayHaveHost(b, vs, ve) ? Css.bits(rules, tag.value(k, cs)) : 0;
             case Tag.CONTENT: {
+                if (!Tag.mayBeRefresh(b, vs, ve)) {
+                    return 0;
+                }
                 String url = HtmlGate.refreshUrl(tag.value(k, cs));
                 return url == null || url.isEmpty() ? 0 : rules.matchUrl(url);
             }
