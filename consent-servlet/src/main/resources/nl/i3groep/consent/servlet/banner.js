@@ -49,13 +49,17 @@
           n.textContent = n.textContent.split('@x-consent-').join('@');
           if (n.getAttribute('data-type')) { n.type = n.getAttribute('data-type'); } else { n.removeAttribute('type'); }
         }
+        var handler = false;
         for (var j = n.attributes.length - 1; j >= 0; j--) {
           var at = n.attributes[j];
           if (at.name.indexOf('data-consent-') === 0 && at.name !== 'data-consent-settings') {
             n.setAttribute(at.name.substring(13), at.value);
             n.removeAttribute(at.name);
+            handler = handler || at.name.indexOf('data-consent-on') === 0;
           }
         }
+        // a load or error handler that came back missed its event: loading the same source again replays it
+        if (handler && n.hasAttribute('src')) { n.setAttribute('src', n.getAttribute('src')); }
       }
       if (!wait) { next(i + 1); }
     })(0);

@@ -398,6 +398,23 @@ class RulesInChromiumTest {
         }
     }
 
+    /** What the gate held back comes alive when the visitor accepts, on the same page, by the banner's script. */
+    @ParameterizedTest
+    @EnumSource(value = Case.class, names = {"STYLESHEET_IMPORT", "STYLE_ATTRIBUTE", "INLINE_PIXEL", "EVENT_HANDLER"})
+    void afterAcceptAllInTheBannerWhatWasHeldBackLoads(Case c) {
+        driver.manage().deleteAllCookies();
+        try {
+            List<String> before = visit(filtered, c);
+            assertTrue(before.stream().noneMatch(r -> r.startsWith(c.reached)), c.what + " before the decision: " + before);
+            driver.findElement(org.openqa.selenium.By.cssSelector("[data-consent-banner] [data-consent-action=accept-all]"))
+                    .click();
+            new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> standIns.everything().stream()
+                    .anyMatch(r -> r.startsWith(c.reached)));
+        } finally {
+            driver.manage().deleteAllCookies();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Case.class)
     void withoutTheFilterThePageReachesTheTrackerWithItNothingDoes(Case c) {
