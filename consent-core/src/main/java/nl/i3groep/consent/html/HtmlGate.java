@@ -213,11 +213,32 @@ public final class HtmlGate {
         if (!supports(charset)) {
             throw new IllegalArgumentException("cannot inspect HTML in " + charset + "; see HtmlGate.supports");
         }
+        return open(sink, charset, decisions, page, false);
+    }
+
+    /**
+     * {@link #open} for an XHTML body ({@code application/xhtml+xml}), which browsers parse as
+     * XML: no element's content is raw text there (a {@code <style>}'s or {@code <textarea>}'s
+     * tags are tags), CDATA sections are text anywhere, and a script's code is its text and CDATA
+     * sections, judged as an inline script's; an element inside a script (which XML makes an
+     * element) fails the gate closed. Nothing is inserted: the banner and snippets are HTML, not
+     * XML. The caller should serve it under the fail-closed policy as well.
+     */
+    public OutputStream openXhtml(OutputStream sink, Charset charset, Decisions decisions) {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(decisions, "decisions");
+        if (!supports(charset)) {
+            throw new IllegalArgumentException("cannot inspect XHTML in " + charset + "; see HtmlGate.supports");
+        }
+        return open(sink, charset, decisions, Page.PLAIN, true);
+    }
+
+    private OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page, boolean xml) {
         long allowed = allowed(decisions);
         byte[] nonceAttr = page.nonce().isEmpty() ? null
                 : (" nonce=\"" + page.nonce().get() + "\"").getBytes(StandardCharsets.US_ASCII);
         Rewriter r = take();
-        r.start(sink, charset, allowed, page, nonceAttr);
+        r.start(sink, charset, allowed, page, nonceAttr, xml);
         return new GateStream(this, r);
     }
 

@@ -70,15 +70,15 @@ final class Rewriter {
     }
 
     /** Ready for a body in {@code cs} into {@code out}, for a request that allows {@code allowed}. */
-    void start(OutputStream out, Charset cs, long allowed, Page page, byte[] nonceAttr) {
+    void start(OutputStream out, Charset cs, long allowed, Page page, byte[] nonceAttr, boolean xml) {
         failed = false;
         taken = 0;
         bom = cs.equals(StandardCharsets.UTF_8) ? -1 : 0;
         carry.n = 0;
         noscriptText = false;
         output.start(out);
-        tree.start();
-        tokenizer.start();
+        tree.start(xml);
+        tokenizer.start(xml);
         read(cs, allowed, page, nonceAttr);
     }
 
@@ -331,9 +331,11 @@ final class Rewriter {
         if (el == Names.SCRIPT) {
             if (!verdict.scriptTag()) {
                 output.scriptTagLen = ve - vo;
-                if (tree.foreign > 0) {
+                if (tree.foreign > 0 && !tokenizer.xml) {
                     // an SVG script's content is markup, read as such: decided on its start tag
                     verdict.foreignInlineScript(!tokenizer.selfClosing);
+                } else if (tokenizer.xml && tokenizer.selfClosing) {
+                    verdict.inlineScript(vb, vo, ve, ve); // <script/> in XML: no content
                 } else {
                     output.heldScript = true;
                     return;
@@ -341,7 +343,7 @@ final class Rewriter {
             }
         } else {
             verdict.element(el);
-            if (el == Names.STYLE && tree.foreign == 0 && edit.result() == null) {
+            if (el == Names.STYLE && tree.foreign == 0 && !tokenizer.xml && edit.result() == null) {
                 // a stylesheet: judged on its content, held like an inline script's
                 output.scriptTagLen = ve - vo;
                 output.heldScript = true;

@@ -39,7 +39,14 @@ final class Tokenizer {
             SD = 23, SD_LT = 24, SD_END_OPEN = 25, SD_END_NAME = 26, SD_ESC_START = 27, SD_ESC_START_DASH = 28,
             SD_ESC = 29, SD_ESC_DASH = 30, SD_ESC_DASH_DASH = 31, SD_ESC_LT = 32, SD_ESC_END_OPEN = 33,
             SD_ESC_END_NAME = 34, SD_DESC_START = 35, SD_DESC = 36, SD_DESC_DASH = 37, SD_DESC_DASH_DASH = 38,
-            SD_DESC_LT = 39, SD_DESC_END = 40, CDATA_OPEN = 41, CDATA = 42;
+            SD_DESC_LT = 39, SD_DESC_END = 40, CDATA_OPEN = 41, CDATA = 42, XSD = 43, XSD_LT = 44, XSD_END = 45,
+            XSD_MD = 46, XSD_COMMENT = 47, XSD_CDATA_OPEN = 48, XSD_CDATA = 49, XSD_PI = 50;
+
+    /**
+     * The body is XHTML, parsed by browsers as XML: no element's content is raw text, CDATA sections
+     * are text anywhere, and a script's content is its text and CDATA sections ({@link #XSD}).
+     */
+    boolean xml;
 
     /** What follows {@code <!} to open a CDATA section (in SVG/MathML). */
     private static final byte[] CDATA_NAME = {'[', 'C', 'D', 'A', 'T', 'A', '['};
@@ -99,7 +106,8 @@ final class Tokenizer {
         this.skip = scan.skip;
     }
 
-    void start() {
+    void start(boolean xml) {
+        this.xml = xml;
         stop = false;
         state = DATA;
         endTag = false;
@@ -224,7 +232,7 @@ final class Tokenizer {
                     if (b[i] == '-') {
                         state = MD_DASH;
                         i++;
-                    } else if (b[i] == '[' && tree.cdataSection()) {
+                    } else if (b[i] == '[' && (xml || tree.cdataSection())) {
                         mdCount = 0;
                         state = CDATA_OPEN;
                     } else {
@@ -281,6 +289,102 @@ final class Tokenizer {
                             break;
                         }
                         dashes = c == ']' ? dashes + 1 : 0;
+                    }
+                    break;
+                // ---- an XHTML script's content: text, CDATA sections, comments, to "</script" ----
+                case XSD: {
+                    int j = Bytes.indexOf(b, (byte) '<', i, end);
+                    if (j == end) {
+                        return;
+                    }
+                    i = j + 1;
+                    state = XSD_LT;
+                    break;
+                }
+                case XSD_LT:
+                    c = b[i];
+                    if (c == '/') {
+                        tmpLen = 0;
+                        tmpOk = true;
+                        state = XSD_END;
+                    } else if (c == '!') {
+                        state = XSD_MD;
+                    } else if (c == '?') {
+                        dashes = 0;
+                        state = XSD_PI;
+                    } else {
+                        throw markupInScript();
+                    }
+                    i++;
+                    break;
+                case XSD_END:
+                    c = b[i];
+                    if (isAlpha(c)) {
+                        tmpAdd(c, SCRIPT_NAME);
+                        i++;
+                    } else if (tmpIsScript() && (isSpace(c) || c == '>')) {
+                        i = scriptEnd(b, i);
+                    } else {
+                        throw markupInScript();
+                    }
+                    break;
+                case XSD_MD:
+                    c = b[i];
+                    if (c == '-') {
+                        dashes = -1; // one dash of "<!--" seen
+                        state = XSD_COMMENT;
+                    } else if (c == '[') {
+                        mdCount = 1;
+                        state = XSD_CDATA_OPEN;
+                    } else {
+                        throw markupInScript();
+                    }
+                    i++;
+                    break;
+                case XSD_COMMENT:
+                    while (i < end) {
+                        c = b[i++];
+                        if (dashes < 0) {
+                            if (c != '-') {
+                                throw markupInScript();
+                            }
+                            dashes = 0;
+                        } else if (c == '>' && dashes >= 2) {
+                            state = XSD;
+                            break;
+                        } else {
+                            dashes = c == '-' ? dashes + 1 : 0;
+                        }
+                    }
+                    break;
+                case XSD_CDATA_OPEN:
+                    if (b[i] != CDATA_NAME[mdCount]) {
+                        throw markupInScript();
+                    }
+                    i++;
+                    if (++mdCount == CDATA_NAME.length) {
+                        dashes = 0;
+                        state = XSD_CDATA;
+                    }
+                    break;
+                case XSD_CDATA:
+                    while (i < end) {
+                        c = b[i++];
+                        if (c == '>' && dashes >= 2) {
+                            state = XSD;
+                            break;
+                        }
+                        dashes = c == ']' ? dashes + 1 : 0;
+                    }
+                    break;
+                case XSD_PI:
+                    while (i < end) {
+                        c = b[i++];
+                        if (c == '>' && dashes > 0) {
+                            state = XSD;
+                            break;
+                        }
+                        dashes = c == '?' ? 1 : 0;
                     }
                     break;
                 case COMMENT_START:
@@ -731,6 +835,11 @@ final class Tokenizer {
             return after;
         }
         tree.startTagEnded(code, selfClosing, after);
+        if (xml) {
+            // XML has no raw text: only a script's content is read apart, as code
+            state = el == Names.SCRIPT && !selfClosing ? XSD : DATA;
+            return after;
+        }
         // an integration point's own tag is foreign: only what it holds is HTML
         int foreign = tree.openedPoint ? 1 : tree.foreign;
         if (el == Names.SCRIPT && foreign == 0) {
@@ -747,6 +856,14 @@ final class Tokenizer {
             state = DATA;
         }
         return after;
+    }
+
+    /**
+     * An element inside an XHTML script (a browser makes it an element, and the script's code is
+     * only the text around it): neither reading holds, so the gate fails closed from here.
+     */
+    private static IllegalStateException markupInScript() {
+        return new IllegalStateException("an element inside a script of an XHTML page, which cannot be read as code");
     }
 
     /** {@code </script} recognised at the delimiter {@code b[i]}. */

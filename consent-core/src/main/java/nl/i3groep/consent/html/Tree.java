@@ -51,8 +51,12 @@ final class Tree {
         this.insertions = insertions;
     }
 
-    void start() {
-        doc = UNKNOWN;
+    /** XHTML: nothing is inserted (the banner's HTML is not XML), and the fast scan stays out. */
+    private boolean xml;
+
+    void start(boolean xml) {
+        this.xml = xml;
+        doc = xml ? FRAGMENT : UNKNOWN;
         phase = BEFORE_HEAD;
         foreign = 0;
         svgOpen = 0;
@@ -66,7 +70,7 @@ final class Tree {
 
     /** Whether the fast scan may read on: HTML content outside SVG/MathML and integration points. */
     boolean plainHtml() {
-        return foreign == 0 && pointDepth == 0;
+        return foreign == 0 && pointDepth == 0 && !xml;
     }
 
     /**

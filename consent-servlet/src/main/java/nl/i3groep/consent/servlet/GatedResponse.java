@@ -417,12 +417,17 @@ final class GatedResponse extends HttpServletResponseWrapper {
         boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
         // a header without a charset leaves it to the page (a byte-order mark, a <meta>), as the
         // browser reads it: found in the body's first bytes, before the gate opens
-        boolean sniff = writerCharset == null && !hasCharset(type);
-        // XHTML is parsed as XML, where the rewriter's reading and the markup it inserts do not hold;
+        // XHTML is parsed as XML: gated by XML's reading, without insertions, and under the
+        // fail-closed policy as well (its charset is the header's, else XML's UTF-8)
+        boolean xhtml = mime(type).equals("application/xhtml+xml");
+        boolean sniff = writerCharset == null && !hasCharset(type) && !xhtml;
+        if (xhtml && writerCharset == null && !hasCharset(type)) {
+            charset = StandardCharsets.UTF_8;
+        }
         // a byte-order mark of UTF-16 overrides the declared charset in a browser
         boolean readable = (sniff || charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset))
                 && (gzip || encoding.equals("identity") || encoding.isEmpty())
-                && !mime(type).equals("application/xhtml+xml") && (sniff || first != 0xFE && first != 0xFF);
+                && (sniff || first != 0xFE && first != 0xFF);
         super.addHeader("Vary", "Cookie");
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
@@ -455,8 +460,15 @@ final class GatedResponse extends HttpServletResponseWrapper {
         heldEncoding = null;
         // the container's stream, also when the application has not asked for one yet (it flushed first)
         OutputStream raw = body != null ? body.raw : getResponse().getOutputStream();
-        OutputStream gated = sniff ? new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset)
-                : site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
+        OutputStream gated;
+        if (xhtml) {
+            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+            gated = site.gate().openXhtml(new Unclosable(raw), charset, decisions);
+        } else if (sniff) {
+            gated = new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset);
+        } else {
+            gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
+        }
         target = gzip ? new GunzipStream(gated) : gated;
         mode = Mode.GATED;
     }

@@ -140,10 +140,10 @@ class FailClosedTest {
             // a charset it cannot read, also when the application commits before the body's first byte,
             // or a stateful one, whose escape sequences switch what every byte means;
             // an encoding it cannot undo (declared, the bytes left plain: the filter must not look)
-            // XHTML, which browsers parse as XML; a UTF-16 byte-order mark, which overrides the declared charset;
+            // a UTF-16 byte-order mark, which overrides the declared charset;
             // no type, which a browser may sniff; HTML said only after the body began as text
             assertAll(Stream.of("/page?charset=UTF-16", "/page?charset=UTF-16&commit=true", "/page?charset=ISO-2022-JP",
-                    "/page?charset=UTF-8&encoding=br", "/page?charset=UTF-8&type=application/xhtml%2Bxml",
+                    "/page?charset=UTF-8&encoding=br",
                     "/page?charset=UTF-8&bom=utf-16le", "/page?charset=UTF-8&type=none",
                     "/page?charset=UTF-8&type=late").map(path -> () -> {
                 HttpResponse<byte[]> page = get(r.port(), path);
@@ -158,6 +158,24 @@ class FailClosedTest {
                 assertTrue(body.contains("Welkom") && body.contains("<script async src=\"https://www.googletagmanager.com"),
                         path + ": passed unexamined, under the policy: " + body);
             }));
+        }
+    }
+
+    /** XHTML, which browsers parse as XML, is gated by XML's reading, under the fail-closed policy as well. */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void xhtmlIsGatedAndServedUnderTheFailClosedPolicyToo(Container c) throws Exception {
+        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
+        try (Container.Running r = c.start(Container.Registration.instance(
+                new ConsentFilter(gatekeeper, new MemoryLedger())), TestServlets.all())) {
+            HttpResponse<byte[]> page = get(r.port(), "/page?charset=UTF-8&type=application/xhtml%2Bxml");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"),
+                    page.headers().toString());
+            String body = new String(page.body(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(body.contains("Welkom"), body);
+            assertFalse(body.contains("<script async src=\"https://www.googletagmanager.com"), "gated: " + body);
+            assertFalse(body.contains("data-consent-banner"), "no banner in XML: " + body);
         }
     }
 
