@@ -43,6 +43,10 @@
  *       finds the page's own with {@code HtmlGate.charsetOf}.</li>
  *   <li>A {@code data-consent-src} (or other parked URL) of an allowed tracker is not restored
  *       here: the banner's script does that on consent, or the page's own.</li>
+ *   <li>XHTML ({@code openXhtml}) is read by XML's rules where they decide what is markup; a
+ *       renamed attribute keeps a namespace prefix in its new name ({@code data-consent-xlink:href}),
+ *       which an XML parser refuses, so such a page breaks rather than loads the tracker; the
+ *       body's charset is the caller's (an XML declaration's is not read).</li>
  *   <li>An inline script is judged on its first 64 KiB: one that names an allowed tracker there and a
  *       denied one after them runs (one that names none there is made inert).</li>
  * </ul>
