@@ -9,6 +9,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -429,14 +430,21 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 && (gzip || encoding.equals("identity") || encoding.isEmpty())
                 && (sniff || first != 0xFE && first != 0xFF);
         super.addHeader("Vary", "Cookie");
+        // a charset the gate cannot read but Java can decode (UTF-16, also by its byte-order mark;
+        // ISO-2022-JP): read through a decoded copy, and written back in the body's own charset
+        Charset decodable = !sniff && (first == 0xFE || first == 0xFF) ? StandardCharsets.UTF_16 : charset;
+        boolean transcode = !readable && !xhtml && decodable != null && (gzip || encoding.equals("identity")
+                || encoding.isEmpty());
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
-            LOG.debug("HTML body the gate cannot read (charset {}, encoding {}): served under a fail-closed CSP",
-                    charset, encoding);
-            mode = Mode.PASSTHROUGH;
-            releaseHeld();
+            LOG.debug("HTML body the gate cannot read (charset {}, encoding {}): served under a fail-closed CSP{}",
+                    charset, encoding, transcode ? ", and gated through a decoded copy" : "");
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
-            return;
+            if (!transcode) {
+                mode = Mode.PASSTHROUGH;
+                releaseHeld();
+                return;
+            }
         }
         Page pageNow = page.get();
         if (site.csp() != ConsentConfig.CspMode.OFF) {
@@ -461,7 +469,9 @@ final class GatedResponse extends HttpServletResponseWrapper {
         // the container's stream, also when the application has not asked for one yet (it flushed first)
         OutputStream raw = body != null ? body.raw : getResponse().getOutputStream();
         OutputStream gated;
-        if (xhtml) {
+        if (transcode) {
+            gated = transcoded(raw, decodable, pageNow);
+        } else if (xhtml) {
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             gated = site.gate().openXhtml(new Unclosable(raw), charset, decisions);
         } else if (sniff) {
@@ -471,6 +481,19 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
         target = gzip ? new GunzipStream(gated) : gated;
         mode = Mode.GATED;
+    }
+
+    /**
+     * The gate in front of {@code raw} for a body in {@code cs}, which it cannot read: the bytes
+     * decoded and gated as UTF-8, and what the gate writes encoded back into {@code cs} (with
+     * UTF-16's byte-order mark where {@code cs} is plain UTF-16). The markup of a stateful charset
+     * is seen as its text is, whatever escape sequences spell it.
+     */
+    private OutputStream transcoded(OutputStream raw, Charset cs, Page pageNow) {
+        Writer back = new java.io.OutputStreamWriter(new Unclosable(raw), cs);
+        OutputStream gate = site.gate().open(new Transcoding(StandardCharsets.UTF_8, back), StandardCharsets.UTF_8,
+                decisions, pageNow);
+        return new Transcoding(cs, new EncodingWriter(gate, StandardCharsets.UTF_8));
     }
 
     /** Whether a Content-Type names a charset. */
@@ -555,9 +578,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 }
                 next = site.gate().open(new Unclosable(raw), cs, decisions, pageNow);
             } else if (!committed) {
-                LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed CSP", cs);
+                LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed"
+                        + " CSP, and gated through a decoded copy", cs);
                 GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
-                next = new Unclosable(raw);
+                next = transcoded(raw, cs, pageNow);
             } else {
                 LOG.debug("HTML body in {} (found in the body) after the headers went out: served with its markup escaped", cs);
                 next = new EscapingStream(raw);
