@@ -405,12 +405,22 @@ final class GatedResponse extends HttpServletResponseWrapper {
         String type = getContentType();
         boolean html = !bodyless && isHtml(type);
         if (!html) {
-            mode = Mode.PASSTHROUGH;
-            releaseHeld();
-            if (type == null && !bodyless) {
+            boolean untyped = type == null && !bodyless;
+            if (untyped) {
                 // a body of no stated type, which a browser may sniff as HTML: it cannot load a denied tracker
                 super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             }
+            if (untyped && writerCharset == null && heldEncoding == null) {
+                // and if its first bytes make it HTML to a browser, it is gated as HTML too
+                super.addHeader("Vary", "Cookie");
+                heldLength = -1;
+                OutputStream raw = body != null ? body.raw : getResponse().getOutputStream();
+                target = new Untyped(raw, page.get());
+                mode = Mode.GATED;
+                return;
+            }
+            mode = Mode.PASSTHROUGH;
+            releaseHeld();
             return;
         }
         Charset charset = charsetOrNull(getCharacterEncoding());
@@ -475,7 +485,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             gated = site.gate().openXhtml(new Unclosable(raw), charset, decisions);
         } else if (sniff) {
-            gated = new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset);
+            gated = new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset, true);
         } else {
             gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
         }
@@ -494,6 +504,106 @@ final class GatedResponse extends HttpServletResponseWrapper {
         OutputStream gate = site.gate().open(new Transcoding(StandardCharsets.UTF_8, back), StandardCharsets.UTF_8,
                 decisions, pageNow);
         return new Transcoding(cs, new EncodingWriter(gate, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The first bytes of a body of no stated type, held until they show whether a browser takes
+     * it for HTML (the MIME sniffing standard's HTML signatures, after leading white space): then
+     * it is gated as HTML whose charset the page gives ({@link Sniffing}), else passed on as it is.
+     */
+    private final class Untyped extends OutputStream {
+        private final OutputStream raw;
+        private final Page pageNow;
+        private final byte[] head = new byte[SNIFF_BYTES];
+        private int n;
+        private OutputStream next;
+
+        Untyped(OutputStream raw, Page pageNow) {
+            this.raw = raw;
+            this.pageNow = pageNow;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (next == null) {
+                int take = Math.min(len, head.length - n);
+                System.arraycopy(b, off, head, n, take);
+                n += take;
+                off += take;
+                len -= take;
+                if (n < head.length && !decided(head, n)) {
+                    return;
+                }
+                open();
+            }
+            if (len > 0) {
+                next.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (next != null) {
+                next.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (next == null) {
+                open();
+            }
+            next.close();
+        }
+
+        private void open() throws IOException {
+            next = sniffsAsHtml(head, n) ? new Sniffing(raw, pageNow, StandardCharsets.ISO_8859_1, false)
+                    : new Unclosable(raw);
+            next.write(head, 0, n);
+        }
+    }
+
+    /** How many of an untyped body's first bytes decide whether it is HTML. */
+    private static final int SNIFF_BYTES = 512;
+
+    private static final String[] HTML_SIGNATURES = {"<!doctype html", "<html", "<head", "<script", "<iframe", "<h1",
+        "<div", "<font", "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p", "<!--"};
+
+    /** Whether the first bytes, after white space, are long enough to say whether they sniff as HTML. */
+    static boolean decided(byte[] b, int n) {
+        int i = skipWhite(b, n);
+        return n - i > "<!doctype html".length();
+    }
+
+    /**
+     * Whether a browser sniffs these first bytes as HTML: after white space, one of the HTML
+     * signatures (any case) followed by a space or {@code >} ({@code <!--} by anything).
+     */
+    static boolean sniffsAsHtml(byte[] b, int n) {
+        int i = skipWhite(b, n);
+        for (String sig : HTML_SIGNATURES) {
+            int e = i + sig.length();
+            if (e > n || !new String(b, i, sig.length(), StandardCharsets.ISO_8859_1).equalsIgnoreCase(sig)) {
+                continue;
+            }
+            if (sig.equals("<!--") || (e < n && (b[e] == ' ' || b[e] == '>'))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int skipWhite(byte[] b, int n) {
+        int i = 0;
+        while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\f' || b[i] == '\r')) {
+            i++;
+        }
+        return i;
     }
 
     /** Whether a Content-Type names a charset. */
@@ -517,10 +627,14 @@ final class GatedResponse extends HttpServletResponseWrapper {
         private int n;
         private OutputStream next;
 
-        Sniffing(OutputStream raw, Page pageNow, Charset fallback) {
+        /** Whether the charset found goes into the header (not for a body of no stated type). */
+        private final boolean announce;
+
+        Sniffing(OutputStream raw, Page pageNow, Charset fallback, boolean announce) {
             this.raw = raw;
             this.pageNow = pageNow;
             this.fallback = fallback;
+            this.announce = announce;
         }
 
         @Override
@@ -573,14 +687,16 @@ final class GatedResponse extends HttpServletResponseWrapper {
             Charset cs = nl.i3groep.consent.html.HtmlGate.charsetOf(head, n, fallback);
             boolean committed = isCommitted();
             if (nl.i3groep.consent.html.HtmlGate.supports(cs)) {
-                if (!committed) {
+                if (!committed && announce) {
                     GatedResponse.super.setCharacterEncoding(cs.name());
                 }
                 next = site.gate().open(new Unclosable(raw), cs, decisions, pageNow);
             } else if (!committed) {
                 LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed"
                         + " CSP, and gated through a decoded copy", cs);
-                GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+                if (announce) { // an untyped body has the policy already
+                    GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+                }
                 next = transcoded(raw, cs, pageNow);
             } else {
                 LOG.debug("HTML body in {} (found in the body) after the headers went out: served with its markup escaped", cs);

@@ -157,6 +157,14 @@ class ConsentFilterTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void aBodyOfNoTypeThatIsNoHtmlPassesAsItIsUnderThePolicy(Target t) throws Exception {
+        HttpResponse<byte[]> r = get(t.port(), "/sniffed?case=untyped-data");
+        assertEquals("{\"a\": \"<script src=//snap.licdn.com/x.js></script>\"}", text(r));
+        assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void aContentTypeListingSeveralTypesIsHtmlWhenItsLastIs(Target t) throws Exception {
         HttpResponse<byte[]> r = get(t.port(), "/sniffed?case=types");
         String type = r.headers().firstValue("Content-Type").orElse("");

@@ -328,6 +328,7 @@ final class TestServlets {
      * ISO-2022-JP), {@code case=bom} (a UTF-8 byte-order mark under a header saying ISO-8859-1),
      * {@code case=types} (a Content-Type listing two types, HTML last). Each holds LinkedIn's pixel
      * with its host in full-width letters, which only a reader of the right charset recognises.
+     * {@code case=untyped-data} writes data of no type that is no HTML.
      */
     static final class Sniffed extends HttpServlet {
         static final String PIXEL = "<img alt=\"\" src=\"https://\uff50\uff58.ads.linkedin.com/collect/?pid=123456\">";
@@ -335,6 +336,12 @@ final class TestServlets {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             String c = param(req, "case", "meta");
+            if (c.equals("untyped-data")) {
+                // no type, and bytes that no browser takes for HTML
+                resp.getOutputStream().write("{\"a\": \"<script src=//snap.licdn.com/x.js></script>\"}"
+                        .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             String head = switch (c) {
                 case "meta" -> "<meta name=\"viewport\" content=\"width=device-width\"><meta charset=\"utf-8\">";
                 case "meta-jis" -> "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-2022-JP\">";
