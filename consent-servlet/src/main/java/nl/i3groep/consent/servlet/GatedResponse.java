@@ -511,60 +511,25 @@ final class GatedResponse extends HttpServletResponseWrapper {
      * it for HTML (the MIME sniffing standard's HTML signatures, after leading white space): then
      * it is gated as HTML whose charset the page gives ({@link Sniffing}), else passed on as it is.
      */
-    private final class Untyped extends OutputStream {
+    private final class Untyped extends HeldHead {
         private final OutputStream raw;
         private final Page pageNow;
-        private final byte[] head = new byte[SNIFF_BYTES];
-        private int n;
-        private OutputStream next;
 
         Untyped(OutputStream raw, Page pageNow) {
+            super(SNIFF_BYTES);
             this.raw = raw;
             this.pageNow = pageNow;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+        boolean enough(byte[] head, int n) {
+            return decided(head, n);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (next == null) {
-                int take = Math.min(len, head.length - n);
-                System.arraycopy(b, off, head, n, take);
-                n += take;
-                off += take;
-                len -= take;
-                if (n < head.length && !decided(head, n)) {
-                    return;
-                }
-                open();
-            }
-            if (len > 0) {
-                next.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (next != null) {
-                next.flush();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (next == null) {
-                open();
-            }
-            next.close();
-        }
-
-        private void open() throws IOException {
-            next = sniffsAsHtml(head, n) ? new Sniffing(raw, pageNow, StandardCharsets.ISO_8859_1, false)
+        OutputStream next(byte[] head, int n) {
+            return sniffsAsHtml(head, n) ? new Sniffing(raw, pageNow, StandardCharsets.ISO_8859_1, false)
                     : new Unclosable(raw);
-            next.write(head, 0, n);
         }
     }
 
@@ -619,22 +584,64 @@ final class GatedResponse extends HttpServletResponseWrapper {
      * gate reads the body in. A charset the gate cannot read serves it under the fail-closed policy,
      * or, once the response is committed, with its markup escaped.
      */
-    private final class Sniffing extends OutputStream {
+    private final class Sniffing extends HeldHead {
         private final OutputStream raw;
         private final Page pageNow;
         private final Charset fallback;
-        private final byte[] head = new byte[nl.i3groep.consent.html.HtmlGate.PRESCAN_BYTES];
-        private int n;
-        private OutputStream next;
-
         /** Whether the charset found goes into the header (not for a body of no stated type). */
         private final boolean announce;
 
         Sniffing(OutputStream raw, Page pageNow, Charset fallback, boolean announce) {
+            super(nl.i3groep.consent.html.HtmlGate.PRESCAN_BYTES);
             this.raw = raw;
             this.pageNow = pageNow;
             this.fallback = fallback;
             this.announce = announce;
+        }
+
+        @Override
+        OutputStream next(byte[] head, int n) {
+            Charset cs = nl.i3groep.consent.html.HtmlGate.charsetOf(head, n, fallback);
+            boolean committed = isCommitted();
+            if (nl.i3groep.consent.html.HtmlGate.supports(cs)) {
+                if (!committed && announce) {
+                    GatedResponse.super.setCharacterEncoding(cs.name());
+                }
+                return site.gate().open(new Unclosable(raw), cs, decisions, pageNow);
+            }
+            if (!committed) {
+                LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed"
+                        + " CSP, and gated through a decoded copy", cs);
+                if (announce) { // an untyped body has the policy already
+                    GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+                }
+                return transcoded(raw, cs, pageNow);
+            }
+            LOG.debug("HTML body in {} (found in the body) after the headers went out: served with its markup escaped", cs);
+            return new EscapingStream(raw);
+        }
+    }
+
+    /**
+     * A body's first bytes, held until they say where the body goes ({@link #next}): when the
+     * buffer is full, when {@link #enough} says so, or at the end. A flush passes nothing on
+     * before then: the browser, too, waits for these bytes before it decides.
+     */
+    private abstract static class HeldHead extends OutputStream {
+        private final byte[] head;
+        private int n;
+        private OutputStream next;
+
+        HeldHead(int size) {
+            head = new byte[size];
+        }
+
+        /** Where the body goes, given its first {@code n} bytes; they are written to it next. */
+        abstract OutputStream next(byte[] head, int n) throws IOException;
+
+        /** Whether the first {@code n} bytes decide it before the buffer is full. */
+        boolean enough(byte[] head, int n) {
+            return false;
         }
 
         @Override
@@ -644,7 +651,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 return;
             }
             head[n++] = (byte) b;
-            if (n == head.length) {
+            if (n == head.length || enough(head, n)) {
                 open();
             }
         }
@@ -657,7 +664,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 n += take;
                 off += take;
                 len -= take;
-                if (n < head.length) {
+                if (n < head.length && !enough(head, n)) {
                     return;
                 }
                 open();
@@ -669,7 +676,6 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
         @Override
         public void flush() throws IOException {
-            // a browser waits for the first 1024 bytes (or the end) before it decides: so does this
             if (next != null) {
                 next.flush();
             }
@@ -684,24 +690,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
 
         private void open() throws IOException {
-            Charset cs = nl.i3groep.consent.html.HtmlGate.charsetOf(head, n, fallback);
-            boolean committed = isCommitted();
-            if (nl.i3groep.consent.html.HtmlGate.supports(cs)) {
-                if (!committed && announce) {
-                    GatedResponse.super.setCharacterEncoding(cs.name());
-                }
-                next = site.gate().open(new Unclosable(raw), cs, decisions, pageNow);
-            } else if (!committed) {
-                LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed"
-                        + " CSP, and gated through a decoded copy", cs);
-                if (announce) { // an untyped body has the policy already
-                    GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
-                }
-                next = transcoded(raw, cs, pageNow);
-            } else {
-                LOG.debug("HTML body in {} (found in the body) after the headers went out: served with its markup escaped", cs);
-                next = new EscapingStream(raw);
-            }
+            next = next(head, n);
             next.write(head, 0, n);
         }
     }
