@@ -59,6 +59,21 @@ final class Rewriter {
     private boolean failed;
     /** Bytes of the body taken before this write, for the failure's log line. */
     private long taken;
+    /**
+     * How much of a UTF-8 byte-order mark the body began with; -1 once it is known not to begin
+     * with one (or the body is read as UTF-8 anyway). A browser reads a body that begins with one
+     * as UTF-8, whatever its header says: so does the gate, from there on.
+     */
+    private int bom;
+    private long allowed;
+    private Page page;
+    private byte[] nonceAttr;
+    /** Bytes that may begin a {@code </noscript}, held over to the next write. */
+    private final Bytes.Buf carry = new Bytes.Buf(16);
+    /** Inside a noscript, as a browser that runs scripts reads it: raw text to the first {@code </noscript}. */
+    private boolean noscriptText;
+    /** The end of the bytes being gated, for the fail-closed escape. */
+    private int segmentEnd;
 
     Rewriter(HtmlGate gate, Rules rules) {
         this.rules = rules;
@@ -96,16 +111,6 @@ final class Rewriter {
     }
 
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-
-    /**
-     * How much of a UTF-8 byte-order mark the body began with; -1 once it is known not to begin
-     * with one (or the body is read as UTF-8 anyway). A browser reads a body that begins with one
-     * as UTF-8, whatever its header says: so does the gate, from there on.
-     */
-    private int bom;
-    private long allowed;
-    private Page page;
-    private byte[] nonceAttr;
 
     private void byteOrderMark(byte[] b, int off, int len) {
         for (int i = off; i < off + len && bom >= 0; i++) {
@@ -173,11 +178,6 @@ final class Rewriter {
     }
 
     private static final byte[] NOSCRIPT_END = {'<', '/', 'n', 'o', 's', 'c', 'r', 'i', 'p', 't'};
-    /** Bytes that may begin a {@code </noscript}, held over to the next write. */
-    private final Bytes.Buf carry = new Bytes.Buf(16);
-    /** Inside a noscript, as a browser that runs scripts reads it: raw text to the first {@code </noscript}. */
-    private boolean noscriptText;
-
     /**
      * Gates {@code b[from, to)}: one write, or a write with what was carried over in front. In a
      * noscript the markup is read as with scripting off (its pixels are seen), and where a
@@ -233,9 +233,6 @@ final class Rewriter {
             overflow();
         }
     }
-
-    /** The end of the bytes being gated, for the fail-closed escape. */
-    private int segmentEnd;
 
     /**
      * The index of the next {@code </noscript} followed by white space, {@code /} or {@code >} in
