@@ -227,6 +227,45 @@ class RulesInChromiumTest {
                         + "&amp;noscript'>\">Zet JavaScript aan</p></noscript>");
             }
         },
+        FULL_WIDTH_HOST("a pixel whose host is spelled in full-width letters", "px.ads.linkedin.com/collect/?pid=123456&wide") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<img alt=\"\" src=\"https://\uff50\uff58.ads.linkedin.com/collect/?pid=123456&amp;wide\">");
+            }
+        },
+        NAMED_REFERENCE_HOST("a pixel whose host is spelled with named character references",
+                "px.ads.linkedin.com/collect/?pid=123456&named") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<img alt=\"\" src=\"https://&pfr;x.ads&period;linked&iscr;n.com/collect/?pid=123456&amp;named\">");
+            }
+        },
+        SMIL_SET("an SVG image whose href a SMIL set gives", "px.ads.linkedin.com/collect/?pid=123456&smil") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<svg width=\"1\" height=\"1\"><image width=\"1\" height=\"1\"><set attributeName=\"href\" "
+                        + "to=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;smil\"/></image></svg>");
+            }
+        },
+        INTEGRATION_POINT("an image after a style in an SVG foreignObject (HTML raw text there), whose '<!--' would hide"
+                + " it as markup", "px.ads.linkedin.com/collect/?pid=123456&foreign") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                html(resp, "<svg width=\"1\" height=\"1\"><foreignObject><style><!--</style>"
+                        + "<img alt=\"\" src=\"https://px.ads.linkedin.com/collect/?pid=123456&amp;foreign\">--></foreignObject></svg>");
+            }
+        },
+        META_CHARSET("a page whose charset only its meta gives, with a pixel on a full-width host",
+                "px.ads.linkedin.com/collect/?pid=123456&meta-charset") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                resp.setContentType("text/html");
+                resp.getOutputStream().write(("<!doctype html><html><head><meta charset=\"utf-8\"><title>t</title></head><body>"
+                        + "<p>Caf\u00e9</p><img alt=\"\" src=\"https://\uff50\uff58.ads.linkedin.com/collect/?pid=123456"
+                        + "&amp;meta-charset\"><img alt=\"\" src=\"" + DONE + "\"></body></html>")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        },
         ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
             @Override
             void serve(HttpServletResponse resp) throws IOException {
