@@ -37,6 +37,31 @@ final class Bytes {
         return to;
     }
 
+    /** The index of the first of {@code c}, {@code d} or {@code e} in {@code b[from, to)}, or {@code to}. */
+    static int indexOfAny(byte[] b, byte c, byte d, byte e, int from, int to) {
+        int i = from;
+        long pc = (c & 0xffL) * ONES;
+        long pd = (d & 0xffL) * ONES;
+        long pe = (e & 0xffL) * ONES;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONGS.get(b, i);
+            long x = w ^ pc;
+            long y = w ^ pd;
+            long z = w ^ pe;
+            // a false hit lies only above a true one of the same byte, so the lowest is true
+            long found = ((x - ONES) & ~x | (y - ONES) & ~y | (z - ONES) & ~z) & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == c || b[i] == d || b[i] == e) {
+                return i;
+            }
+        }
+        return to;
+    }
+
     /** A growable byte array, reused per stream. */
     static final class Buf {
         byte[] a;

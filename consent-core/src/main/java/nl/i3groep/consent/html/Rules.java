@@ -747,25 +747,7 @@ final class Rules {
         long scan(byte[] b, int off, int end) {
             long found = 0;
             if (minLength > 0) {
-                int m1 = minLength - 1;
-                int pos = off + m1;
-                while (pos < end) {
-                    int s = shift[block(b[pos - 1], b[pos])];
-                    if (s > 0) {
-                        pos += s;
-                        continue;
-                    }
-                    int i = pos - m1;
-                    int h = hash((int) INTS.get(b, i) | FOLD4);
-                    if ((filter[h >>> 6] & (1L << h)) != 0) {
-                        for (int m : bucket[h & (bucket.length - 1)]) {
-                            if (hashes[m] == h && (bit[m] & ~found) != 0 && matches(text[m], b, i, end)) {
-                                found |= bit[m];
-                            }
-                        }
-                    }
-                    pos++;
-                }
+                found = end - off < CHAINED ? windows(b, off + minLength - 1, end, end, 0) : chained(b, off, end);
             }
             if (anyShort) {
                 for (int i = off; i < end; i++) {
@@ -780,6 +762,90 @@ final class Rules {
                 found &= ~GTAG_CALL;
                 if ((found & gtagTrackers) == 0) {
                     found |= gtagTrackers;
+                }
+            }
+            return found;
+        }
+
+        /** Shorter texts are searched in one chain of windows. */
+        private static final int CHAINED = 64;
+
+        /**
+         * {@link #scan}'s windows in four chains at once, each over a quarter of the windows'
+         * starts. One chain is a series of dependent loads (where it looks next depends on the
+         * byte it just read) that leaves the CPU idle; four independent ones overlap (measured on
+         * jQuery's 89 KB: 0.52 against 1.34 ns a byte for one chain).
+         */
+        private long chained(byte[] b, int off, int end) {
+            int m1 = minLength - 1;
+            int quarter = (end - off) >>> 2;
+            // chain k starts its windows in [off + k * quarter, off + (k + 1) * quarter)
+            int p0 = off + m1;
+            int p1 = Math.min(p0 + quarter, end);
+            int p2 = Math.min(p1 + quarter, end);
+            int p3 = Math.min(p2 + quarter, end);
+            int e0 = p1;
+            int e1 = p2;
+            int e2 = p3;
+            byte[] sh = shift;
+            long found = 0;
+            while (p0 < e0 && p1 < e1 && p2 < e2 && p3 < end) {
+                int s0 = sh[block(b[p0 - 1], b[p0])];
+                int s1 = sh[block(b[p1 - 1], b[p1])];
+                int s2 = sh[block(b[p2 - 1], b[p2])];
+                int s3 = sh[block(b[p3 - 1], b[p3])];
+                if ((s0 == 0) | (s1 == 0) | (s2 == 0) | (s3 == 0)) {
+                    if (s0 == 0) {
+                        found = at(b, p0 - m1, end, found);
+                        s0 = 1;
+                    }
+                    if (s1 == 0) {
+                        found = at(b, p1 - m1, end, found);
+                        s1 = 1;
+                    }
+                    if (s2 == 0) {
+                        found = at(b, p2 - m1, end, found);
+                        s2 = 1;
+                    }
+                    if (s3 == 0) {
+                        found = at(b, p3 - m1, end, found);
+                        s3 = 1;
+                    }
+                }
+                p0 += s0;
+                p1 += s1;
+                p2 += s2;
+                p3 += s3;
+            }
+            found = windows(b, p0, e0, end, found);
+            found = windows(b, p1, e1, end, found);
+            found = windows(b, p2, e2, end, found);
+            return windows(b, p3, end, end, found);
+        }
+
+        /** One chain of {@link #scan}'s windows, whose last bytes are at {@code pos} and on, before {@code stop}. */
+        private long windows(byte[] b, int pos, int stop, int end, long found) {
+            int m1 = minLength - 1;
+            while (pos < stop) {
+                int s = shift[block(b[pos - 1], b[pos])];
+                if (s > 0) {
+                    pos += s;
+                    continue;
+                }
+                found = at(b, pos - m1, end, found);
+                pos++;
+            }
+            return found;
+        }
+
+        /** {@code found} with the bits of the markers of four bytes or more that start at {@code i}. */
+        private long at(byte[] b, int i, int end, long found) {
+            int h = hash((int) INTS.get(b, i) | FOLD4);
+            if ((filter[h >>> 6] & (1L << h)) != 0) {
+                for (int m : bucket[h & (bucket.length - 1)]) {
+                    if (hashes[m] == h && (bit[m] & ~found) != 0 && matches(text[m], b, i, end)) {
+                        found |= bit[m];
+                    }
                 }
             }
             return found;

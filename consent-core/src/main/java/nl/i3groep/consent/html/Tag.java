@@ -205,9 +205,17 @@ final class Tag {
                 }
                 int vs;
                 int ve;
+                boolean urlByte = true;
                 if (p < to && (buf[p] == '"' || buf[p] == '\'')) {
+                    byte quote = buf[p];
                     vs = p + 1;
-                    p = Bytes.indexOf(buf, buf[p], vs, to);
+                    // most values are words or relative paths: without ':' or '&' a value names a
+                    // host only as "//host", which its first byte shows
+                    p = Bytes.indexOfAny(buf, quote, (byte) ':', (byte) '&', vs, to);
+                    urlByte = p < to && buf[p] != quote;
+                    if (urlByte) {
+                        p = Bytes.indexOf(buf, quote, p, to);
+                    }
                     ve = p;
                     if (p < to) {
                         p++;
@@ -219,7 +227,7 @@ final class Tag {
                     }
                     ve = p;
                 }
-                if (concerns(kind, buf, vs, ve, markers)) {
+                if ((kind != OTHER || urlByte || vs < ve && mayLead(buf[vs])) && concerns(kind, buf, vs, ve, markers)) {
                     return -1;
                 }
             }
@@ -243,6 +251,11 @@ final class Tag {
             // one URL (the URL parser drops tabs and newlines)
             default -> Rules.mayHaveHost(buf, vs, ve);
         };
+    }
+
+    /** Whether a value without {@code :} or {@code &} that begins with {@code c} may still be "//host" ({@link Rules#mayHaveHost}). */
+    private static boolean mayLead(byte c) {
+        return c == '/' || c == '\\' || (c & 0xff) <= ' ';
     }
 
     /** The bytes without which a value names no host: {@code : / \ &}. */
@@ -284,15 +297,17 @@ final class Tag {
         if (n > 2 && (buf[ns] | 0x20) == 'o' && (buf[ns + 1] | 0x20) == 'n') {
             return HANDLER;
         }
-        if (n >= 6 && is(buf, ne - 6, "srcset")) {
+        // the first (or last) byte rules out most names before a comparison
+        if (n >= 6 && (buf[ne - 1] | 0x20) == 't' && is(buf, ne - 6, "srcset")) {
             return LIST;
         }
+        int c = buf[ns] | 0x20;
         return switch (n) {
-            case 4 -> is(buf, ns, "ping") ? LIST : OTHER;
-            case 5 -> is(buf, ns, "style") ? STYLE : OTHER;
-            case 6 -> is(buf, ns, "srcdoc") ? MARK : is(buf, ns, "values") ? LIST : OTHER;
-            case 7 -> is(buf, ns, "content") ? CONTENT : OTHER;
-            case 12 -> is(buf, ns, "data-consent") ? MARK : OTHER;
+            case 4 -> c == 'p' && is(buf, ns, "ping") ? LIST : OTHER;
+            case 5 -> c == 's' && is(buf, ns, "style") ? STYLE : OTHER;
+            case 6 -> c == 's' && is(buf, ns, "srcdoc") ? MARK : c == 'v' && is(buf, ns, "values") ? LIST : OTHER;
+            case 7 -> c == 'c' && is(buf, ns, "content") ? CONTENT : OTHER;
+            case 12 -> c == 'd' && is(buf, ns, "data-consent") ? MARK : OTHER;
             default -> OTHER;
         };
     }
