@@ -27,6 +27,12 @@ final class Edit {
     private boolean edited;
 
     private Charset cs;
+    /**
+     * XHTML, read as XML: there a renamed {@code xlink:href} would name an undeclared namespace
+     * ({@code data-consent-xlink}), which makes the whole page an XML error; its {@code :} becomes
+     * {@code -}.
+     */
+    boolean xml;
     /** {@code nonce="…"} with a space before it, or null when the response has no nonce. */
     private byte[] nonceAttr;
 
@@ -207,6 +213,12 @@ final class Edit {
             if (op == OP_PREFIX) {
                 scratch.add(DATA_CONSENT_);
                 cursor = ns;
+                int colon = xml ? Bytes.indexOf(b, (byte) ':', ns, tag.nameStop[k]) : tag.nameStop[k];
+                if (colon < tag.nameStop[k]) {
+                    scratch.add(b, ns, colon - ns);
+                    scratch.add('-');
+                    cursor = colon + 1;
+                }
             } else if (op == OP_DATA_TYPE) {
                 scratch.add(DATA_TYPE);
                 cursor = tag.nameStop[k];

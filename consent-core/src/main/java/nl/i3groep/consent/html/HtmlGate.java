@@ -180,6 +180,58 @@ public final class HtmlGate {
     }
 
     /**
+     * The charset a browser reads an XHTML body in when its {@code Content-Type} names none, by
+     * XML's rules, from the body's first bytes ({@code head[0, len)}): a byte-order mark (UTF-8 or
+     * UTF-16), else the {@code encoding} of an XML declaration at the very start
+     * ({@code <?xml version="1.0" encoding="…"?>}), else UTF-8. An encoding Java does not know is
+     * read as UTF-8: ASCII's bytes spell the markup in any charset a browser would take for it.
+     * Null while the bytes leave it open (a declaration not yet complete), unless {@code complete}
+     * says no more will come.
+     */
+    public static Charset xmlCharsetOf(byte[] head, int len, boolean complete) {
+        Charset bom = charsetOf(head, Math.min(len, 3), null);
+        if (bom != null) {
+            return bom;
+        }
+        if (len < 3 && !complete) {
+            return null; // a byte-order mark may still be coming
+        }
+        byte[] open = {'<', '?', 'x', 'm', 'l'};
+        for (int i = 0; i < open.length; i++) {
+            if (i >= len) {
+                return complete ? StandardCharsets.UTF_8 : null;
+            }
+            if (head[i] != open[i]) {
+                return StandardCharsets.UTF_8;
+            }
+        }
+        int end = -1;
+        for (int i = open.length; i + 1 < len; i++) {
+            if (head[i] == '?' && head[i + 1] == '>') {
+                end = i;
+                break;
+            }
+        }
+        if (end < 0) {
+            return complete ? StandardCharsets.UTF_8 : null;
+        }
+        String decl = new String(head, 0, end, StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = XML_ENCODING.matcher(decl);
+        if (!m.find()) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(m.group(2));
+        } catch (IllegalArgumentException e) { // unknown or illegal name
+            return StandardCharsets.UTF_8;
+        }
+    }
+
+    /** An XML declaration's encoding: {@code encoding = "name"} (or in single quotes). */
+    private static final java.util.regex.Pattern XML_ENCODING =
+            java.util.regex.Pattern.compile("[ \\t\\r\\n]encoding[ \\t\\r\\n]*=[ \\t\\r\\n]*([\"'])([A-Za-z][A-Za-z0-9._-]*)\\1");
+
+    /**
      * Whether bodies in this charset can be gated: ASCII-compatible ones in which no byte of a
      * multi-byte character is one the tokenizer reads (white space, quotes, {@code <}, {@code =},
      * {@code >}, {@code &}, {@code /}, {@code !}, {@code -}, {@code ?}): UTF-8, US-ASCII,
@@ -221,8 +273,11 @@ public final class HtmlGate {
      * XML: no element's content is raw text there (a {@code <style>}'s or {@code <textarea>}'s
      * tags are tags), CDATA sections are text anywhere, and a script's code is its text and CDATA
      * sections, judged as an inline script's; an element inside a script (which XML makes an
-     * element) fails the gate closed. Nothing is inserted: the banner and snippets are HTML, not
-     * XML. The caller should serve it under the fail-closed policy as well.
+     * element) fails the gate closed. A renamed prefixed attribute loses its colon
+     * ({@code data-consent-xlink-href}), which would otherwise name an undeclared namespace.
+     * Nothing is inserted: the banner and snippets are HTML, not XML. The caller should serve it
+     * under the fail-closed policy as well, and read a body without a declared charset in
+     * {@link #xmlCharsetOf}'s.
      */
     public OutputStream openXhtml(OutputStream sink, Charset charset, Decisions decisions) {
         Objects.requireNonNull(sink, "sink");

@@ -94,6 +94,7 @@ final class Rewriter {
         output.start(out);
         tree.start(xml);
         tokenizer.start(xml);
+        edit.xml = xml;
         read(cs, allowed, page, nonceAttr);
     }
 

@@ -74,6 +74,46 @@ class XhtmlTest {
         assertEquals(cdata, run(cdata, Fixture.NONE));
     }
 
+    /** Renamed, a prefixed attribute stays a name XML accepts: the page must still parse. */
+    @Test
+    void aRenamedPrefixedAttributeKeepsThePageWellFormed() throws Exception {
+        String page = HEAD + "</head><body><svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+                + "<image xlink:href=\"https://px.ads.linkedin.com/x\"/><a xlink:href=\"//px.ads.linkedin.com/y\"><text>t</text></a>"
+                + "</svg></body></html>";
+        String out = run(page, Fixture.NONE);
+        assertTrue(out.contains("data-consent-xlink-href=\"https://px.ads.linkedin.com/x\""), out);
+        assertTrue(out.contains("data-consent-xlink-href=\"//px.ads.linkedin.com/y\""), out);
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        org.w3c.dom.Document doc = f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(out.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(0, doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "image").item(0).getAttributes().getLength() - 2,
+                "the mark and the renamed URL, nothing else");
+        // where the name has no prefix, or in HTML, the name stays as it was after the prefix
+        String html = Fixture.gate("<svg><image xlink:href=\"https://px.ads.linkedin.com/x\"/></svg>", Fixture.NONE);
+        assertTrue(html.contains("data-consent-xlink:href="), html);
+    }
+
+    @Test
+    void theXmlDeclarationOrAByteOrderMarkGivesTheCharset() {
+        assertEquals("windows-1252", charset("<?xml version=\"1.0\" encoding=\"windows-1252\"?><html/>", true).name());
+        assertEquals("Shift_JIS", charset("<?xml version='1.0' encoding='shift_jis' standalone='yes'?>", true).name());
+        assertEquals("UTF-8", charset("<?xml version=\"1.0\"?><html/>", true).name(), "no encoding: UTF-8");
+        assertEquals("UTF-8", charset("<html xmlns=\"http://www.w3.org/1999/xhtml\"/>", false).name(), "no declaration");
+        assertEquals("UTF-8", charset("<?xml version=\"1.0\" encoding=\"x-no-such\"?>", true).name(), "unknown: UTF-8");
+        assertEquals("UTF-8", charset("\uFEFF<?xml version=\"1.0\" encoding=\"windows-1252\"?>", true).name(), "the mark wins");
+        byte[] utf16 = {(byte) 0xFF, (byte) 0xFE, '<', 0};
+        assertEquals(StandardCharsets.UTF_16LE, HtmlGate.xmlCharsetOf(utf16, utf16.length, false));
+        // undecided while the declaration is incomplete, unless nothing more comes
+        assertEquals(null, charset("<?xml version=\"1.0\" enco", false));
+        assertEquals(null, charset("<?x", false));
+        assertEquals("UTF-8", charset("<?xml version=\"1.0\" enco", true).name());
+    }
+
+    private static java.nio.charset.Charset charset(String head, boolean complete) {
+        byte[] b = head.getBytes(StandardCharsets.UTF_8);
+        return HtmlGate.xmlCharsetOf(b, b.length, complete);
+    }
+
     @Test
     void anElementInsideAScriptFailsClosed() {
         String out = run(HEAD + "</head><body><script>var a;<img src=\"https://px.ads.linkedin.com/e\"/></script>"

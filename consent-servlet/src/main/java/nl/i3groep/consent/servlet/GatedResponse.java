@@ -432,13 +432,12 @@ final class GatedResponse extends HttpServletResponseWrapper {
         // fail-closed policy as well (its charset is the header's, else XML's UTF-8)
         boolean xhtml = mime(type).equals("application/xhtml+xml");
         boolean sniff = writerCharset == null && !hasCharset(type) && !xhtml;
-        if (xhtml && writerCharset == null && !hasCharset(type)) {
-            charset = StandardCharsets.UTF_8;
-        }
+        // XHTML without a charset: a byte-order mark or its XML declaration says, else UTF-8
+        boolean sniffXml = writerCharset == null && !hasCharset(type) && xhtml;
         // a byte-order mark of UTF-16 overrides the declared charset in a browser
-        boolean readable = (sniff || charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset))
+        boolean readable = (sniff || sniffXml || charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset))
                 && (gzip || encoding.equals("identity") || encoding.isEmpty())
-                && (sniff || first != 0xFE && first != 0xFF);
+                && (sniff || sniffXml || first != 0xFE && first != 0xFF);
         super.addHeader("Vary", "Cookie");
         // a charset the gate cannot read but Java can decode (UTF-16, also by its byte-order mark;
         // ISO-2022-JP): read through a decoded copy, and written back in the body's own charset
@@ -483,7 +482,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             gated = transcoded(raw, decodable, pageNow);
         } else if (xhtml) {
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
-            gated = site.gate().openXhtml(new Unclosable(raw), charset, decisions);
+            gated = sniffXml ? new XmlSniffing(raw) : site.gate().openXhtml(new Unclosable(raw), charset, decisions);
         } else if (sniff) {
             gated = new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset, true);
         } else {
@@ -619,6 +618,40 @@ final class GatedResponse extends HttpServletResponseWrapper {
             }
             LOG.debug("HTML body in {} (found in the body) after the headers went out: served with its markup escaped", cs);
             return new EscapingStream(raw);
+        }
+    }
+
+    /**
+     * The first bytes of an XHTML body whose header names no charset, held until they show the one
+     * a browser reads it in ({@link nl.i3groep.consent.html.HtmlGate#xmlCharsetOf}), which then goes
+     * into the header; in a charset the gate cannot read it is passed on under the fail-closed
+     * policy alone, as XHTML with such a charset in its header is.
+     */
+    private final class XmlSniffing extends HeldHead {
+        private final OutputStream raw;
+
+        XmlSniffing(OutputStream raw) {
+            super(nl.i3groep.consent.html.HtmlGate.PRESCAN_BYTES);
+            this.raw = raw;
+        }
+
+        @Override
+        boolean enough(byte[] head, int n) {
+            return nl.i3groep.consent.html.HtmlGate.xmlCharsetOf(head, n, false) != null;
+        }
+
+        @Override
+        OutputStream next(byte[] head, int n) {
+            Charset cs = nl.i3groep.consent.html.HtmlGate.xmlCharsetOf(head, n, true);
+            boolean readable = nl.i3groep.consent.html.HtmlGate.supports(cs);
+            if (!isCommitted()) {
+                GatedResponse.super.setCharacterEncoding(cs.name());
+            }
+            if (readable) {
+                return site.gate().openXhtml(new Unclosable(raw), cs, decisions);
+            }
+            LOG.debug("XHTML body in {} (found in the body), which the gate cannot read: served under the fail-closed CSP", cs);
+            return new Unclosable(raw);
         }
     }
 

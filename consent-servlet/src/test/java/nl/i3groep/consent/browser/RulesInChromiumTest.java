@@ -266,6 +266,19 @@ class RulesInChromiumTest {
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
         },
+        XHTML("an XHTML page whose charset only its XML declaration gives, a pixel in an SVG image's xlink:href",
+                "px.ads.linkedin.com/collect/?pid=123456&xhtml") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                resp.setContentType("application/xhtml+xml");
+                resp.getOutputStream().write(("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n"
+                        + "<html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>t</title></head><body><p>Caf\u00e9</p>"
+                        + "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"1\""
+                        + " height=\"1\"><image width=\"1\" height=\"1\" xlink:href=\"https://px.ads.linkedin.com/collect/"
+                        + "?pid=123456&amp;xhtml\"/></svg><p id=\"after\">after</p><img alt=\"\" src=\"" + DONE + "\"/></body></html>")
+                        .getBytes(Charset.forName("windows-1252")));
+            }
+        },
         ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
             @Override
             void serve(HttpServletResponse resp) throws IOException {
@@ -466,7 +479,11 @@ class RulesInChromiumTest {
         List<String> reached = standIns.everything().stream().filter(r -> standIns.log().contains(r)
                 || r.startsWith(c.reached.substring(0, c.reached.indexOf('/')))).toList();
         assertEquals(List.of(), reached, c.what + ": reached with the filter");
-        if (c != Case.ERROR_PAGE) { // under the fail-closed policy no third party's pixel loads
+        if (c == Case.XHTML) { // under the fail-closed policy too, but still a well-formed page to the XML parser
+            assertEquals(List.of(), driver.findElements(org.openqa.selenium.By.tagName("parsererror")), c.what);
+            assertEquals("after", driver.findElement(org.openqa.selenium.By.id("after")).getText(), c.what);
+            assertEquals("Caf\u00e9", driver.findElement(org.openqa.selenium.By.tagName("p")).getText(), "read in its charset");
+        } else if (c != Case.ERROR_PAGE) { // under the fail-closed policy no third party's pixel loads
             assertTrue(gated.contains("cdn.example.org/done.gif"), c.what + ": the page itself still works: " + gated);
         }
     }

@@ -155,6 +155,29 @@ class ConsentFilterTest {
                 jis.headers().toString());
     }
 
+    /** XHTML without a charset in its header: its XML declaration's, also in the header then. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void anXhtmlPageIsReadInItsXmlDeclarationsCharset(Target t) throws Exception {
+        for (String chunk : List.of("0", "1", "100")) {
+            HttpResponse<byte[]> r = get(t.port(), "/sniffed?case=xhtml&chunk=" + chunk);
+            String type = r.headers().firstValue("Content-Type").orElse("").toLowerCase();
+            String body = new String(r.body(), java.nio.charset.Charset.forName("windows-1252"));
+            assertTrue(body.contains("<p>Caf\u00e9</p>"), "the text as the page wrote it: " + body);
+            // the prefix cannot stay one: data-consent-xlink would be an undeclared namespace
+            assertTrue(body.contains("data-consent-xlink-href=\"https://px.ads.linkedin.com"), body);
+            assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"));
+            if (chunk.equals("0")) {
+                assertTrue(type.matches("application/xhtml\\+xml;\\s*charset=windows-1252"), type);
+            }
+        }
+        // a declaration naming a charset the gate cannot read: the fail-closed policy, the body as it was
+        HttpResponse<byte[]> jis = get(t.port(), "/sniffed?case=xhtml-jis");
+        assertTrue(jis.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"),
+                jis.headers().toString());
+        assertTrue(new String(jis.body(), java.nio.charset.Charset.forName("ISO-2022-JP")).contains(" xlink:href=\"https://px"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void aBodyOfNoTypeThatIsNoHtmlPassesAsItIsUnderThePolicy(Target t) throws Exception {

@@ -342,6 +342,17 @@ final class TestServlets {
                         .getBytes(StandardCharsets.UTF_8));
                 return;
             }
+            if (c.startsWith("xhtml")) {
+                // XHTML whose charset only its XML declaration gives
+                String enc = c.equals("xhtml") ? "windows-1252" : "ISO-2022-JP";
+                String x = "<?xml version=\"1.0\" encoding=\"" + enc + "\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"
+                        + "<head><title>Caf\u00e9</title></head><body><p>Caf\u00e9</p><svg xmlns=\"http://www.w3.org/2000/svg\""
+                        + " xmlns:xlink=\"http://www.w3.org/1999/xlink\"><image xlink:href=\"https://px.ads.linkedin.com/collect/"
+                        + "?pid=123456\"/></svg></body></html>";
+                resp.setContentType("application/xhtml+xml");
+                Page.write(resp.getOutputStream(), x.getBytes(Charset.forName(enc)), Integer.parseInt(param(req, "chunk", "0")));
+                return;
+            }
             String head = switch (c) {
                 case "meta" -> "<meta name=\"viewport\" content=\"width=device-width\"><meta charset=\"utf-8\">";
                 case "meta-jis" -> "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-2022-JP\">";
