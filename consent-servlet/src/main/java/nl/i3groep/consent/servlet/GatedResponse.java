@@ -426,23 +426,28 @@ final class GatedResponse extends HttpServletResponseWrapper {
         Charset charset = charsetOrNull(getCharacterEncoding());
         String encoding = heldEncoding == null ? "identity" : heldEncoding.trim().toLowerCase(Locale.ROOT);
         boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
+        // the compressions Java undoes; the request's Accept-Encoding offered none (an application may not care)
+        boolean inflate = gzip || encoding.equals("deflate");
         // a header without a charset leaves it to the page (a byte-order mark, a <meta>), as the
         // browser reads it: found in the body's first bytes, before the gate opens
         // XHTML is parsed as XML: gated by XML's reading, without insertions, and under the
         // fail-closed policy as well (its charset is the header's, else XML's UTF-8)
         boolean xhtml = mime(type).equals("application/xhtml+xml");
-        boolean sniff = writerCharset == null && !hasCharset(type) && !xhtml;
+        // a charset name Java does not know is, but for a few, no label of the Encoding standard
+        // either, which a browser ignores: as if the header named none
+        boolean named = hasCharset(type) && charset != null;
+        boolean sniff = writerCharset == null && !named && !xhtml;
         // XHTML without a charset: a byte-order mark or its XML declaration says, else UTF-8
-        boolean sniffXml = writerCharset == null && !hasCharset(type) && xhtml;
+        boolean sniffXml = writerCharset == null && !named && xhtml;
         // a byte-order mark of UTF-16 overrides the declared charset in a browser
         boolean readable = (sniff || sniffXml || charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset))
-                && (gzip || encoding.equals("identity") || encoding.isEmpty())
+                && (inflate || encoding.equals("identity") || encoding.isEmpty())
                 && (sniff || sniffXml || first != 0xFE && first != 0xFF);
         super.addHeader("Vary", "Cookie");
         // a charset the gate cannot read but Java can decode (UTF-16, also by its byte-order mark;
         // ISO-2022-JP): read through a decoded copy, and written back in the body's own charset
         Charset decodable = !sniff && (first == 0xFE || first == 0xFF) ? StandardCharsets.UTF_16 : charset;
-        boolean transcode = !readable && !xhtml && decodable != null && (gzip || encoding.equals("identity")
+        boolean transcode = !readable && !xhtml && decodable != null && (inflate || encoding.equals("identity")
                 || encoding.isEmpty());
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
@@ -488,7 +493,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         } else {
             gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
         }
-        target = gzip ? new GunzipStream(gated) : gated;
+        target = inflate ? new InflatingStream(gated, gzip) : gated;
         mode = Mode.GATED;
     }
 

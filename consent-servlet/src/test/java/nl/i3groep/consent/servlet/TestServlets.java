@@ -57,7 +57,7 @@ final class TestServlets {
     }
 
     /** Writes {@link #document} as asked: {@code api=stream|writer}, {@code chunk=N} bytes or chars per flushed
-     *  write (0: one piece), {@code length=true}, {@code gzip=true}, {@code encoding=…} (declared only),
+     *  write (0: one piece), {@code length=true}, {@code zip=gzip|deflate|raw-deflate}, {@code encoding=…} (declared only),
      *  {@code charset=…}, {@code fragment=true}, {@code type=…} ({@code none}: no Content-Type; {@code late}:
      *  text/plain, HTML said only after the body began), {@code bom=utf-16le} (the body in UTF-16LE after its
      *  byte-order mark, whatever the declared charset). */
@@ -76,12 +76,16 @@ final class TestServlets {
             if (!type.equals("none")) {
                 resp.setContentType((type.equals("late") ? "text/plain" : type) + ";charset=" + charsetName);
             }
-            if ("true".equals(req.getParameter("gzip"))) {
+            String zip = param(req, "zip", "");
+            if (!zip.isEmpty()) {
+                // compressed whatever the request accepts, as some applications do
                 ByteArrayOutputStream zipped = new ByteArrayOutputStream();
-                try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+                try (OutputStream gz = zip.equals("gzip") ? new GZIPOutputStream(zipped)
+                        : new java.util.zip.DeflaterOutputStream(zipped,
+                                new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, zip.equals("raw-deflate")))) {
                     gz.write(html.getBytes(charset));
                 }
-                resp.setHeader("Content-Encoding", "gzip");
+                resp.setHeader("Content-Encoding", zip.equals("gzip") ? "gzip" : "deflate");
                 resp.setContentLength(zipped.size());
                 write(resp.getOutputStream(), zipped.toByteArray(), chunk);
                 return;
@@ -367,6 +371,7 @@ final class TestServlets {
                     resp.getOutputStream().write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
                 }
                 case "types" -> resp.setHeader("Content-Type", "text/plain, text/html;charset=UTF-8");
+                case "unknown-label" -> resp.setHeader("Content-Type", "text/html;charset=x-no-such-charset");
                 default -> resp.setContentType("text/html");
             }
             Page.write(resp.getOutputStream(), bytes, Integer.parseInt(param(req, "chunk", "0")));

@@ -6,11 +6,13 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Undoes gzip while the application writes it, so that a compressed HTML body is inspected rather
- * than passed on unexamined. Handles one gzip member (RFC 1952), which is what servlet code writes;
- * bytes after the first member's end are dropped.
+ * Undoes gzip or deflate while the application writes it, so that a compressed HTML body is
+ * inspected rather than passed on unexamined. Handles one gzip member (RFC 1952), which is what
+ * servlet code writes, and HTTP's {@code deflate}: zlib's format (RFC 1950), or the raw deflate
+ * data (RFC 1951) that some servers send under that name, told apart by zlib's two-byte header.
+ * Bytes after the compressed data's end are dropped.
  */
-final class GunzipStream extends OutputStream {
+final class InflatingStream extends OutputStream {
 
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
@@ -19,15 +21,18 @@ final class GunzipStream extends OutputStream {
     private static final int MAX_HEADER = 64 * 1024;
 
     private final OutputStream out;
-    private final Inflater inflater = new Inflater(true);
+    private final boolean gzip;
+    private Inflater inflater;
     private final byte[] inflated = new byte[8192];
     private final byte[] header = new byte[MAX_HEADER];
     private int headerLength;
     private boolean inBody;
     private boolean ended;
 
-    GunzipStream(OutputStream out) {
+    /** For a body in gzip ({@code gzip}) or in deflate. */
+    InflatingStream(OutputStream out, boolean gzip) {
         this.out = out;
+        this.gzip = gzip;
     }
 
     @Override
@@ -43,14 +48,23 @@ final class GunzipStream extends OutputStream {
             }
             header[headerLength++] = b[off++];
             len--;
-            int end = headerEnd();
-            if (end > 0) {
+            if (gzip ? headerEnd() > 0 : headerLength == 2) {
                 inBody = true;
+                // zlib's header: deflate, a window of at most 32 KiB, a check that makes it a multiple of 31
+                boolean zlib = !gzip && (header[0] & 0x0f) == 8 && (header[0] & 0xff) >>> 4 <= 7
+                        && ((header[0] & 0xff) << 8 | header[1] & 0xff) % 31 == 0;
+                inflater = new Inflater(!zlib);
+                if (!gzip) {
+                    inflate(header, 0, 2);
+                }
             }
         }
-        if (len == 0 || ended) {
-            return;
+        if (len > 0 && !ended) {
+            inflate(b, off, len);
         }
+    }
+
+    private void inflate(byte[] b, int off, int len) throws IOException {
         inflater.setInput(b, off, len);
         try {
             while (!inflater.needsInput() && !inflater.finished()) {
@@ -58,14 +72,14 @@ final class GunzipStream extends OutputStream {
                 if (n > 0) {
                     out.write(inflated, 0, n);
                 } else if (inflater.needsDictionary()) {
-                    throw new IOException("gzip body needs a dictionary");
+                    throw new IOException("compressed body needs a dictionary");
                 }
             }
             if (inflater.finished()) {
                 ended = true;
             }
         } catch (DataFormatException e) {
-            throw new IOException("not a gzip body: " + e.getMessage(), e);
+            throw new IOException("not a " + (gzip ? "gzip" : "deflate") + " body: " + e.getMessage(), e);
         }
     }
 
@@ -109,7 +123,9 @@ final class GunzipStream extends OutputStream {
 
     @Override
     public void close() throws IOException {
-        inflater.end();
+        if (inflater != null) {
+            inflater.end();
+        }
         out.close();
     }
 }
