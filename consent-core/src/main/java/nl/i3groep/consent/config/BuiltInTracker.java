@@ -75,7 +75,10 @@ enum BuiltInTracker {
                     + "(window,document,'https://static.oktopost.com/oktrk.js','_oktrk');"
                     + "_oktrk('create','{id}');</script>\n"),
 
-    /** Not one of the six: a container loads any tag, so the site must name the purpose that governs it. */
+    /**
+     * Not one of the six: a container loads any tag, so the site must name the purpose that
+     * governs it; so must it for the tag managers and the customer data platform below.
+     */
     GOOGLE_TAG_MANAGER("google-tag-manager", "Google Tag Manager", null, "containerId", "GTM-[A-Z0-9]{4,12}",
             List.of("www.googletagmanager.com/gtm.js", "www.googletagmanager.com/ns.html", "googletagmanager.com/gtm.js",
                     "googletagmanager.com/ns.html"),
@@ -85,7 +88,39 @@ enum BuiltInTracker {
                     + "event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),"
                     + "dl=l!='dataLayer'?'&l='+l:'';j.async=true;"
                     + "j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;f.parentNode.insertBefore(j,f);"
-                    + "})(window,document,'script','dataLayer','{id}');</script>\n");
+                    + "})(window,document,'script','dataLayer','{id}');</script>\n"),
+
+    /**
+     * Adobe's tag manager (Experience Platform Tags, formerly Launch, and DTM before it): a
+     * property loads any tag. The account is the embed code's path on assets.adobedtm.com.
+     */
+    ADOBE_LAUNCH("adobe-launch", "Adobe Experience Platform Tags", null, "embedPath",
+            "[A-Za-z0-9]{6,40}/[A-Za-z0-9]{6,40}/launch-[A-Za-z0-9-]{6,64}(-development|-staging)?(\\.min)?\\.js",
+            List.of("assets.adobedtm.com"),
+            // _satellite is the library's global, which every rule and page-bottom call names
+            List.of("{id}", "assets.adobedtm.com/", "_satellite"),
+            List.of(),
+            "<script src=\"https://assets.adobedtm.com/{id}\" async></script>\n"),
+
+    /** Tealium iQ: a profile loads any tag. The account is {@code account/profile/environment}. */
+    TEALIUM("tealium", "Tealium iQ", null, "profile", "[a-z0-9-]{2,64}/[a-z0-9-]{2,64}/[a-z0-9-]{2,32}",
+            List.of("tags.tiqcdn.com", "*.tealiumiq.com", "*.tiqcdn.cn"),
+            List.of("{id}", "tags.tiqcdn.com/utag/", "utag_data", "utag.js"),
+            List.of("utag_main"),
+            "<script>(function(a,b,c,d){a='https://tags.tiqcdn.com/utag/{id}/utag.js';b=document;c='script';"
+                    + "d=b.createElement(c);d.src=a;d.type='text/java'+c;d.async=true;"
+                    + "a=b.getElementsByTagName(c)[0];a.parentNode.insertBefore(d,a);})();</script>\n"),
+
+    /**
+     * Segment (Twilio), a customer data platform: in device mode its analytics.js loads the
+     * destinations the workspace names, whatever they are. The account is the source's write key.
+     */
+    SEGMENT("segment", "Segment", null, "writeKey", "[A-Za-z0-9]{10,64}",
+            List.of("cdn.segment.com", "api.segment.io", "cdn.segment.io", "events.eu1.segmentapis.com",
+                    "cdn.edge.segment.com"),
+            List.of("{id}", "cdn.segment.com/analytics.js", "analytics.load("),
+            List.of("ajs_anonymous_id", "ajs_user_id", "ajs_group_id"),
+            "<script async src=\"https://cdn.segment.com/analytics.js/v1/{id}/analytics.min.js\"></script>\n");
 
     final String id;
     final String vendor;

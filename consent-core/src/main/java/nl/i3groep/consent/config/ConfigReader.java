@@ -26,6 +26,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import nl.i3groep.consent.CookiePattern;
 import nl.i3groep.consent.Purpose;
+import nl.i3groep.consent.ThirdParty;
 import nl.i3groep.consent.Tracker;
 import nl.i3groep.consent.config.ConsentConfig.BannerSettings;
 import nl.i3groep.consent.config.ConsentConfig.CookieSettings;
@@ -82,7 +83,8 @@ final class ConfigReader {
         CookieSettings cookie = cookie(top.object("cookie"), top.path("cookie"));
         List<SigningKey> keys = signingKeys(top);
         GpcMode gpc = top.choice("gpc", GpcMode.class).orElse(GpcMode.HONOR);
-        CspMode csp = top.choice("csp", CspMode.class).orElse(CspMode.OFF);
+        // reported, not enforced, until the site has read what its pages fetch and declared it
+        CspMode csp = top.choice("csp", CspMode.class).orElse(CspMode.REPORT_ONLY);
         String endpoint = top.string("endpointPath").orElse("/consent");
         if (!endpoint.matches("/[A-Za-z0-9._~/-]*") || endpoint.contains("//")) {
             throw top.error("endpointPath", "must be an absolute path such as /consent");
@@ -90,10 +92,11 @@ final class ConfigReader {
         BannerSettings banner = banner(top.object("banner"));
         List<Purpose> purposes = purposes(top.object("purposes"));
         List<Tracker> trackers = trackers(top, purposes);
+        List<ThirdParty> thirdParties = thirdParties(top.object("thirdParties"), purposes, trackers);
         LedgerSettings ledger = ledger(top.object("ledger"));
         top.finish();
         return new ConsentConfig(policyVersion, reconsent, Duration.ofDays(maxAgeDays), cookie, keys, gpc, csp,
-                endpoint, banner, purposes, trackers, ledger);
+                endpoint, banner, purposes, trackers, thirdParties, ledger);
     }
 
     private static CookieSettings cookie(Optional<Obj> block, String path) {
@@ -253,7 +256,7 @@ final class ConfigReader {
         Purpose purpose = def.purpose;
         if (purpose == null) {
             purpose = purpose(t, purposes).orElseThrow(() -> t.error("purpose",
-                    "required: a " + def.vendor + " container may load any tag, so name the purpose that governs it"));
+                    "required: " + def.vendor + " may load any tag, so name the purpose that governs it"));
         } else if (t.has("purpose")) {
             throw t.error("purpose", "the purpose of " + id + " is fixed (" + def.purpose.id() + ")");
         }
@@ -268,6 +271,94 @@ final class ConfigReader {
         boolean inject = t.bool("inject").orElse(!snippet.isEmpty());
         return new Tracker(id, t.string("vendor").orElse(def.vendor), purpose, account, hosts, markers, cookies,
                 snippet, inject);
+    }
+
+    /**
+     * {@code "thirdParties": {"cdn.example-cdn.net": {"purpose": "necessary", "for": "images"}}}, a
+     * key being a host, {@code *.} and a host, or either with a path prefix
+     * ({@code www.google.com/recaptcha/}). A party may not span what a tracker (configured, or of
+     * the catalogue) loads from: the visitor's decision on the tracker would then not count.
+     */
+    private static List<ThirdParty> thirdParties(Optional<Obj> block, List<Purpose> purposes, List<Tracker> trackers) {
+        if (block.isEmpty()) {
+            return List.of();
+        }
+        Obj all = block.get();
+        List<ThirdParty> parties = new ArrayList<>();
+        for (String key : all.fieldNames()) {
+            Obj p = all.object(key).orElseThrow();
+            int slash = key.indexOf('/');
+            String host = slash < 0 ? key : key.substring(0, slash);
+            String path = slash < 0 ? "" : key.substring(slash);
+            if (!ThirdParty.HOST.matcher(host).matches() || !path.isEmpty() && !ThirdParty.PATH.matcher(path).matches()) {
+                throw all.error(key, "not a host (lower case, such as cdn.example.net or *.example.net), with or without"
+                        + " a path prefix that ends in / (www.google.com/recaptcha/)");
+            }
+            if (!p.has("purpose")) {
+                throw p.missing("purpose");
+            }
+            Purpose purpose = purpose(p, purposes).orElseThrow();
+            String use = p.string("for").orElseThrow(() -> p.missing("for"));
+            if (use.isBlank() || use.length() > 100 || use.chars().anyMatch(c -> c < 0x20)) {
+                throw p.error("for", "say in 1 to 100 characters what the pages fetch from it, such as \"images\"");
+            }
+            String owner = trackerOf(host, path, trackers);
+            if (owner != null) {
+                throw all.error(key, "spans what the tracker " + owner + " loads from, which the visitor's consent to it"
+                        + " governs; declare a path prefix beside it, or nothing");
+            }
+            p.finish();
+            parties.add(new ThirdParty(host, path, purpose, use.strip()));
+        }
+        return List.copyOf(parties);
+    }
+
+    /**
+     * The id of a tracker (configured, or of the catalogue) of which a party on {@code host} and
+     * {@code path} would let the browser load something; else null.
+     */
+    private static String trackerOf(String host, String path, List<Tracker> trackers) {
+        Map<String, List<String>> rules = new LinkedHashMap<>();
+        for (Tracker t : trackers) {
+            rules.put(t.id(), t.hosts());
+        }
+        for (TrackerCatalogue.Entry e : TrackerCatalogue.entries()) {
+            rules.putIfAbsent(e.id(), e.hosts());
+        }
+        for (Map.Entry<String, List<String>> e : rules.entrySet()) {
+            for (String rule : e.getValue()) {
+                int slash = rule.indexOf('/');
+                String ruleHost = (slash < 0 ? rule : rule.substring(0, slash)).toLowerCase(Locale.ROOT);
+                String rulePath = slash < 0 ? "" : rule.substring(slash).replaceAll("[?#].*", "");
+                boolean paths = path.startsWith(rulePath) || rulePath.startsWith(path);
+                if (paths && hostsMeet(host, ruleHost)) {
+                    return e.getKey();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether some host is both under {@code a} and under {@code b} ({@code *.}, and a rule's any country domain {@code .*}). */
+    private static boolean hostsMeet(String a, String b) {
+        if (b.endsWith(".*")) { // www.google.*: any of www.google.<tld>
+            String stem = b.substring(0, b.length() - 1);
+            String base = a.startsWith("*.") ? a.substring(2) : a;
+            if (base.startsWith(stem)) {
+                return true;
+            }
+            // *.google.de spans www.google.de: a wildcard on the stem's later labels and a country domain
+            for (int dot = stem.indexOf('.'); a.startsWith("*.") && dot >= 0 && dot < stem.length() - 1;
+                    dot = stem.indexOf('.', dot + 1)) {
+                if (base.startsWith(stem.substring(dot + 1))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String x = a.startsWith("*.") ? a.substring(2) : a;
+        String y = b.startsWith("*.") ? b.substring(2) : b;
+        return x.equals(y) || a.startsWith("*.") && y.endsWith("." + x) || b.startsWith("*.") && x.endsWith("." + y);
     }
 
     private static Tracker custom(Obj t, String id, List<Purpose> purposes) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import nl.i3groep.consent.Purpose;
+import nl.i3groep.consent.ThirdParty;
 import nl.i3groep.consent.Tracker;
 import nl.i3groep.consent.cookie.SigningKey;
 
@@ -30,12 +31,14 @@ import nl.i3groep.consent.cookie.SigningKey;
  * @param cookie                  the consent cookie's attributes
  * @param signingKeys             HMAC keys; the first signs, all verify
  * @param gpc                     whether {@code Sec-GPC: 1} denies purposes that GPC objects to
- * @param csp                     whether the filter sends a Content-Security-Policy
+ * @param csp                     whether the filter sends its fetch policy (Content-Security-Policy),
+ *                                and whether browsers enforce it or only report it
  * @param endpointPath            where the consent endpoint is served
  * @param banner                  the consent banner
  * @param purposes                every purpose of the site: {@code necessary}, {@code analytics},
  *                                {@code marketing} and those the site adds
  * @param trackers                the trackers active on the site, in configuration order
+ * @param thirdParties            the other parties' hosts the site's pages use for their own sake
  * @param ledger                  where decisions are recorded
  */
 public record ConsentConfig(
@@ -50,6 +53,7 @@ public record ConsentConfig(
         BannerSettings banner,
         List<Purpose> purposes,
         List<Tracker> trackers,
+        List<ThirdParty> thirdParties,
         LedgerSettings ledger) {
 
     public ConsentConfig {
@@ -70,6 +74,13 @@ public record ConsentConfig(
             if (!purposes.contains(t.purpose())) {
                 throw new IllegalArgumentException("tracker " + t.id() + " has a purpose the site lacks: "
                         + t.purpose().id());
+            }
+        }
+        thirdParties = List.copyOf(thirdParties);
+        for (ThirdParty p : thirdParties) {
+            if (!purposes.contains(p.purpose())) {
+                throw new IllegalArgumentException("third party " + p.host() + " has a purpose the site lacks: "
+                        + p.purpose().id());
             }
         }
         Objects.requireNonNull(ledger, "ledger");

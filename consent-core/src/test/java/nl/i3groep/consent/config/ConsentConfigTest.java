@@ -103,7 +103,7 @@ class ConsentConfigTest {
         assertEquals(Duration.ofDays(365), c.consentMaxAge());
         assertEquals("i3_consent", c.cookie().name());
         assertEquals(GpcMode.HONOR, c.gpc());
-        assertEquals(CspMode.OFF, c.csp());
+        assertEquals(CspMode.REPORT_ONLY, c.csp(), "reported until the site has declared what its pages fetch");
         assertEquals("/consent", c.endpointPath());
         assertTrue(c.banner().enabled());
         assertEquals("nl", c.banner().defaultLanguage());
@@ -279,5 +279,58 @@ class ConsentConfigTest {
         ConfigException missingResource = assertThrows(ConfigException.class,
                 () -> ConsentConfig.load("classpath:absent.json"));
         assertTrue(missingResource.getMessage().contains("no such resource"), missingResource.getMessage());
+    }
+
+    /** A minimal configuration with a {@code thirdParties} block. */
+    private static String withParties(String parties) {
+        return "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},\"thirdParties\":" + parties + "}";
+    }
+
+    @Test
+    void readsTheThirdPartiesTheSiteDeclares() {
+        ConsentConfig c = ConsentConfig.parse(withParties("{\"cdn.example-cdn.net\":{\"purpose\":\"necessary\",\"for\":\"images\"},"
+                + "\"www.google.com/recaptcha/\":{\"purpose\":\"necessary\",\"for\":\" the form's check \"},"
+                + "\"*.youtube-nocookie.com\":{\"purpose\":\"marketing\",\"for\":\"videos\"}}"), Map.of());
+        assertEquals(List.of(new nl.i3groep.consent.ThirdParty("cdn.example-cdn.net", "", Purpose.NECESSARY, "images"),
+                new nl.i3groep.consent.ThirdParty("www.google.com", "/recaptcha/", Purpose.NECESSARY, "the form's check"),
+                new nl.i3groep.consent.ThirdParty("*.youtube-nocookie.com", "", Purpose.MARKETING, "videos")), c.thirdParties());
+        assertEquals(List.of(), ConsentConfig.parse(minimal("{}"), Map.of()).thirdParties(), "none unless declared");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"cdn.example.net": {"for": "images"}}                                       | thirdParties.cdn.example.net.purpose | required
+            {"cdn.example.net": {"purpose": "necessary"}}                                | thirdParties.cdn.example.net.for     | required
+            {"cdn.example.net": {"purpose": "video", "for": "x"}}                        | thirdParties.cdn.example.net.purpose | unknown purpose
+            {"cdn.example.net": {"purpose": "necessary", "for": ""}}                     | thirdParties.cdn.example.net.for     | 1 to 100
+            {"cdn.example.net": {"purpose": "necessary", "for": "x", "kind": "img"}}     | thirdParties.cdn.example.net.kind    | unknown
+            {"CDN.example.net": {"purpose": "necessary", "for": "x"}}                    | thirdParties.CDN.example.net         | not a host
+            {"localhost": {"purpose": "necessary", "for": "x"}}                          | thirdParties.localhost               | not a host
+            {"cdn.example.net/img": {"purpose": "necessary", "for": "x"}}                | thirdParties.cdn.example.net/img     | ends in /
+            {"snap.licdn.com": {"purpose": "necessary", "for": "x"}}                     | thirdParties.snap.licdn.com          | linkedin-insight
+            {"*.licdn.com": {"purpose": "necessary", "for": "x"}}                        | thirdParties.*.licdn.com             | linkedin-insight
+            {"px4.ads.linkedin.com": {"purpose": "necessary", "for": "x"}}               | thirdParties.px4.ads.linkedin.com    | linkedin-insight
+            {"www.google.com": {"purpose": "necessary", "for": "x"}}                     | thirdParties.www.google.com          | google-ads
+            {"*.google.de": {"purpose": "necessary", "for": "x"}}                        | thirdParties.*.google.de             | google-ads
+            {"www.google.nl/pagead/": {"purpose": "necessary", "for": "x"}}              | thirdParties.www.google.nl/pagead/   | google-ads
+            {"cdn.segment.com": {"purpose": "necessary", "for": "x"}}                    | thirdParties.cdn.segment.com         | segment
+            """)
+    void aThirdPartyIsDeclaredWholeAndIsNoTrackersHost(String parties, String path, String words) {
+        failsAt(withParties(parties), path, words);
+    }
+
+    @Test
+    void theTagManagersAndTheDataPlatformNeedTheirPurposeNamed() {
+        for (String t : List.of("\"adobe-launch\":{\"embedPath\":\"abc123def456/abc123def456/launch-EN1234abcd.min.js\"",
+                "\"tealium\":{\"profile\":\"acme/main/prod\"", "\"segment\":{\"writeKey\":\"AbCdEf123456\"")) {
+            String id = t.substring(1, t.indexOf('"', 1));
+            failsAt(minimal("{" + t + "}}"), "trackers." + id + ".purpose", "may load any tag");
+            Tracker tracker = ConsentConfig.parse(minimal("{" + t + ",\"purpose\":\"marketing\"}}"), Map.of())
+                    .tracker(id).orElseThrow();
+            assertEquals(Purpose.MARKETING, tracker.purpose());
+            assertTrue(tracker.snippet().contains(tracker.accountId().orElseThrow()), tracker.snippet());
+        }
+        failsAt(minimal("{\"tealium\":{\"profile\":\"acme\",\"purpose\":\"marketing\"}}"), "trackers.tealium.profile",
+                "not a Tealium iQ id");
     }
 }

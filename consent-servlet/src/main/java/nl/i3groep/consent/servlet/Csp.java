@@ -6,9 +6,10 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import nl.i3groep.consent.Decisions;
+import nl.i3groep.consent.ThirdParty;
 import nl.i3groep.consent.Tracker;
 
-/** Content-Security-Policy values: the per-response policy, and the one for bodies that cannot be inspected. */
+/** Content-Security-Policy values: the per-response fetch policy, and the one for bodies that cannot be inspected. */
 final class Csp {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -22,16 +23,29 @@ final class Csp {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    /** The hosts of the allowed trackers, as CSP sources. */
-    static Set<String> allowedHosts(Iterable<Tracker> trackers, Decisions decisions) {
+    /**
+     * What the browser may fetch from besides the site itself, as CSP sources: the declared third
+     * parties whose purpose the visitor allows (the necessary ones always), then the allowed
+     * trackers' hosts.
+     */
+    static Set<String> allowedHosts(Iterable<ThirdParty> parties, Iterable<Tracker> trackers, Decisions decisions) {
         Set<String> hosts = new LinkedHashSet<>();
+        for (ThirdParty p : parties) {
+            if (decisions.allowsPurpose(p.purpose().id())) {
+                hosts.add(p.source());
+            }
+        }
         for (Tracker t : trackers) {
             if (decisions.allows(t)) {
                 for (String rule : t.hosts()) {
                     int slash = rule.indexOf('/');
                     String host = slash < 0 ? rule : rule.substring(0, slash);
-                    if (!host.endsWith(".*")) { // any country domain: no CSP source says that
+                    if (!host.endsWith(".*")) {
                         hosts.add(host);
+                    } else if (slash > 0) {
+                        // any country domain: no CSP source says that; .com's, with the rule's path
+                        String path = rule.substring(slash).replaceAll("[?#].*", "");
+                        hosts.add(host.substring(0, host.length() - 1) + "com" + (path.endsWith("/") ? path : path + "/"));
                     }
                 }
             }
@@ -39,14 +53,34 @@ final class Csp {
         return hosts;
     }
 
-    /** {@code script-src} with the nonce and only the allowed trackers' hosts. */
+    /**
+     * The fetch policy: every kind of fetch (scripts by the response's nonce or from these hosts;
+     * images, frames, {@code fetch}/{@code sendBeacon}, fonts, media, workers, form targets) only
+     * from the site and {@code hosts}, so that what a script loads past the rewriter is stopped by
+     * the browser. It restricts where, not how: inline styles, {@code data:} images and
+     * {@code eval} stay possible, since none of them reaches another host by itself. (Inline
+     * scripts need the nonce: the rewriter gives it to those it keeps, and one that a script writes
+     * into the page later is refused, as a tag manager's custom HTML is.)
+     */
     static String policy(String nonce, Set<String> hosts) {
-        return "script-src 'self' 'nonce-" + nonce + "'" + sources(hosts);
+        String s = " 'self'" + sources(hosts);
+        return "default-src" + s
+                + "; script-src" + s + " 'nonce-" + nonce + "' 'unsafe-eval'"
+                + "; style-src" + s + " 'unsafe-inline'"
+                + "; img-src" + s + " data: blob:"
+                + "; font-src" + s + " data:"
+                + "; media-src" + s + " data: blob:"
+                + "; connect-src" + s
+                + "; frame-src" + s
+                + "; worker-src" + s + " blob:"
+                + "; object-src" + s
+                + "; form-action" + s
+                + "; base-uri 'self'";
     }
 
     /**
-     * For a body the filter cannot read: nothing but the site itself and the allowed trackers'
-     * hosts may be loaded, so no denied tracker can fire whatever the page holds.
+     * For a body the filter cannot read: nothing but the site itself, its allowed third parties and
+     * the allowed trackers' hosts may be loaded, so no denied tracker can fire whatever the page holds.
      */
     static String failClosed(Set<String> hosts) {
         return "default-src 'self' 'unsafe-inline' data: blob:" + sources(hosts);

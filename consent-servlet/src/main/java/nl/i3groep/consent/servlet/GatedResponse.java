@@ -738,7 +738,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     private Set<String> allowedHosts() {
-        return Csp.allowedHosts(site.gatekeeper().trackers(), decisions);
+        return Csp.allowedHosts(site.gatekeeper().config().thirdParties(), site.gatekeeper().trackers(), decisions);
     }
 
     static boolean isHtml(String contentType) {
