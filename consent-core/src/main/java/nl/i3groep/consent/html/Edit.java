@@ -87,12 +87,12 @@ final class Edit {
     }
 
     /**
-     * Executable and allowed (or no tracker's): unchanged but for the response's nonce, which
-     * replaces one of the application's own (its policy is given this nonce; the filter's policy,
-     * enforced beside it, admits no other).
+     * Executable and allowed (or no tracker's): unchanged but for the response's nonce where it
+     * gets one ({@link #nonced}), which replaces one of the application's own (its policy is given
+     * this nonce; the filter's policy, enforced beside it, admits no other).
      */
     void keep() {
-        if (nonceAttr == null) {
+        if (nonceAttr == null || !nonced()) {
             none();
             return;
         }
@@ -103,6 +103,21 @@ final class Edit {
         apply();
     }
 
+    /**
+     * Whether the script gets the response's nonce: an inline one, which the policy admits by
+     * nothing else, and an external one that carries the application's own nonce (its policy
+     * admits it so). Any other external script is the policy's to judge by its host, which a nonce
+     * would overrule: a page's script from a host nobody declared would load whatever the policy says.
+     */
+    private boolean nonced() {
+        for (String url : Verdict.SCRIPT_URLS) {
+            if (tag.find(url) >= 0) {
+                return tag.find("nonce") >= 0;
+            }
+        }
+        return true;
+    }
+
     /** A parked ({@code text/plain}, marked) script that is allowed: its {@code data-type}, or no type. */
     void restore() {
         ins.n = 0;
@@ -111,7 +126,7 @@ final class Edit {
             addAttr("type", dataType);
         }
         clearOps();
-        if (nonceAttr != null) {
+        if (nonceAttr != null && nonced()) {
             ins.add(nonceAttr);
             deleteOwnNonce();
         }

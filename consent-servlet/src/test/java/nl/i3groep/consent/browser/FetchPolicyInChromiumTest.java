@@ -1,0 +1,203 @@
+package nl.i3groep.consent.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import nl.i3groep.consent.Gatekeeper;
+import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.MemoryLedger;
+import nl.i3groep.consent.servlet.ConsentFilter;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * What the rewriter cannot see, stopped by the browser: pages whose own JavaScript loads Google
+ * Analytics and LinkedIn (from a settings JSON, from a bundle that builds the URLs, from a tag
+ * manager on a host nobody declared), under {@code "csp": "enforce"}. Each page is served once
+ * without the filter (the control: the stand-ins are reached) and once with it, for a visitor who
+ * has not decided (nothing is reached, and the browser reports each refusal) and after accept-all
+ * (the banner reloads the page, whose policy now admits the trackers).
+ */
+class FetchPolicyInChromiumTest {
+
+    /** The page's own script that fires the trackers, and what the browser refuses of it while nothing is allowed. */
+    enum Case {
+        SETTINGS("/p/app.js", 3),
+        BUNDLE("/p/bundle.js", 3),
+        UNDECLARED_TAG_MANAGER("//tags.undeclared-tm.example:{port}/p/tm.js", 1);
+
+        final String script;
+        final int refusedUndecided;
+
+        Case(String script, int refusedUndecided) {
+            this.script = script;
+            this.refusedUndecided = refusedUndecided;
+        }
+    }
+
+    /** What each script fires, once it has run. */
+    static final List<String> FIRED = List.of("www.googletagmanager.com/gtag/js?id=G-ABC123",
+            "px.ads.linkedin.com/collect/?pid=123456&fmt=gif", "www.google-analytics.com/g/collect?v=2&tid=G-ABC123");
+
+    /** Fires the three from what {@code urls} yields, then marks the page. */
+    private static String fire(String urls) {
+        return "(" + urls + ").then(function (u) {"
+                + "var g = document.createElement('script'); g.src = u[0]; document.head.appendChild(g);"
+                + "new Image().src = u[1];"
+                + "try { navigator.sendBeacon(u[2], 'x'); } catch (e) {}"
+                + "document.documentElement.setAttribute('data-fired', 'yes'); });";
+    }
+
+    static final class Pages extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String path = req.getPathInfo();
+            switch (path) {
+                case "/settings.json" -> {
+                    resp.setContentType("application/json");
+                    resp.getWriter().write("[\"https://" + FIRED.get(0) + "\", \"https://" + FIRED.get(1) + "\","
+                            + " \"https://" + FIRED.get(2) + "\"]");
+                }
+                case "/app.js" -> script(resp, fire("fetch('/p/settings.json').then(function (r) { return r.json(); })"));
+                // a bundle builds its URLs: no host is spelled out anywhere
+                case "/bundle.js", "/tm.js" -> script(resp, fire("Promise.resolve(['googletagmanager', 'ads.linkedin',"
+                        + " 'google-analytics'].map(function (h, i) { return 'https://' + ['www.', 'px.', 'www.'][i] + h"
+                        + " + '.com/' + ['gtag/js?id=G-ABC123', 'collect/?pid=123456&fmt=gif',"
+                        + " 'g/collect?v=2&tid=G-ABC123'][i]; }))"));
+                default -> {
+                    Case c = Case.valueOf(path.substring(1));
+                    resp.setContentType("text/html;charset=UTF-8");
+                    // the browser's refusals, counted by the page
+                    resp.getWriter().write("<!doctype html><html><head><title>t</title><script>window.refused = [];"
+                            + "document.addEventListener('securitypolicyviolation', function (e) {"
+                            + " window.refused.push(e.blockedURI); });</script></head><body><h1>Welkom</h1>"
+                            + "<script src=\"" + c.script.replace("{port}", Integer.toString(req.getLocalPort()))
+                            + "\"></script></body></html>");
+                }
+            }
+        }
+
+        private static void script(HttpServletResponse resp, String code) throws IOException {
+            resp.setContentType("text/javascript;charset=UTF-8");
+            resp.getWriter().write(code);
+        }
+    }
+
+    private static StandIns standIns;
+    private static Server bare;
+    private static Server filtered;
+    private static ChromeDriver driver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        standIns = new StandIns();
+        bare = site(false);
+        filtered = site(true);
+        driver = Browser.start("nl", true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (driver != null) {
+            driver.quit();
+        }
+        filtered.stop();
+        bare.stop();
+        standIns.close();
+    }
+
+    private static Server site(boolean withFilter) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        if (withFilter) {
+            String json = Files.readString(Path.of("src/test/resources/consent.json"))
+                    .replace("\"csp\": \"off\"", "\"csp\": \"enforce\"");
+            Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
+            context.addFilter(new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger())), "/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+        }
+        context.addServlet(new ServletHolder(new Pages()), "/p/*");
+        server.setHandler(context);
+        server.start();
+        return server;
+    }
+
+    private static void open(Server server, Case c) {
+        standIns.clear();
+        driver.get("http://localhost:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/p/" + c);
+    }
+
+    private static long refused() {
+        return (Long) ((JavascriptExecutor) driver).executeScript("return window.refused.length");
+    }
+
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(driver, Duration.ofSeconds(20));
+    }
+
+    private static boolean reachedAll() {
+        List<String> reached = standIns.log();
+        return FIRED.stream().allMatch(f -> reached.stream().anyMatch(r -> r.startsWith(f)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Case.class)
+    void whatThePagesOwnScriptsLoadIsRefusedByTheBrowserUntilTheVisitorAccepts(Case c) {
+        driver.manage().deleteAllCookies();
+        try {
+            open(bare, c);
+            waiting().until(d -> reachedAll()); // the control: the page's script reaches all three
+
+            open(filtered, c);
+            // every fetch the page tries is refused by the browser, which says so: only then is "nothing reached" proof
+            waiting().until(d -> refused() >= c.refusedUndecided);
+            assertEquals(List.of(), standIns.log(), "reached before any decision");
+            assertEquals(c == Case.UNDECLARED_TAG_MANAGER ? null : "yes",
+                    driver.findElement(By.tagName("html")).getAttribute("data-fired"), "the page's own script ran, the tag manager's not");
+
+            ((JavascriptExecutor) driver).executeScript("window.undecided = true");
+            driver.findElement(By.cssSelector("[data-consent-banner] [data-consent-action=accept-all]")).click();
+            if (c == Case.UNDECLARED_TAG_MANAGER) {
+                // a host nobody declared stays refused whatever the visitor allows: its tags never run
+                // (the allowed trackers' own snippets, which the filter inserts, do)
+                waiting().until(d -> Boolean.TRUE.equals(((JavascriptExecutor) driver).executeScript("return !window.undecided"
+                        + " && document.readyState === 'complete' && window.refused.some(function (u) {"
+                        + " return u.indexOf('tags.undeclared-tm.example') >= 0; })")));
+                assertEquals(null, driver.findElement(By.tagName("html")).getAttribute("data-fired"),
+                        "the undeclared tag manager's script ran after accept-all");
+            } else {
+                // the banner reloads the page, whose policy now lists the allowed trackers' hosts
+                waiting().until(d -> reachedAll());
+                assertTrue(driver.findElements(By.cssSelector("[data-consent-banner]")).isEmpty(), "decided");
+            }
+        } finally {
+            driver.manage().deleteAllCookies();
+        }
+    }
+}
