@@ -27,6 +27,7 @@ import nl.i3groep.consent.html.HtmlGate;
 import nl.i3groep.consent.html.Page;
 import nl.i3groep.consent.ledger.ConsentLedger;
 import nl.i3groep.consent.ledger.LedgerException;
+import nl.i3groep.consent.report.UndeclaredHosts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ public class ConsentFilter implements Filter {
 
     /** What every request of the site shares. */
     record Site(Gatekeeper gatekeeper, HtmlGate gate, TrackerCookies cookies, ConsentEndpoint endpoint, Banner banner,
-            ConsentConfig.CspMode csp) {
+            ConsentConfig.CspMode csp, UndeclaredHosts undeclared, ViolationReports reports) {
     }
 
     private Gatekeeper gatekeeper;
@@ -97,8 +98,9 @@ public class ConsentFilter implements Filter {
         if (ledger == null) {
             ledger = ledgerFor(config);
         }
+        UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
         site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
-                config.csp());
+                config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()));
         retention = scheduleRetention(ledger, config.ledger().retention());
     }
 
@@ -149,12 +151,17 @@ public class ConsentFilter implements Filter {
         request.setAttribute(DECISIONS_ATTRIBUTE, decisions);
 
         if (request.getDispatcherType() == DispatcherType.REQUEST && isEndpoint(request)) {
-            site.endpoint().serve(request, response, decisions);
+            if (pathInContext(request).equals(gatekeeper.config().endpointPath() + "/report")) {
+                site.reports().serve(request, response);
+            } else {
+                site.endpoint().serve(request, response, decisions);
+            }
             return;
         }
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
         GatedResponse gated = new GatedResponse(response, site, decisions, bodyless,
-                site.cookies().expiries(request, decisions), page(request, decisions));
+                site.cookies().expiries(request, decisions), page(request, decisions),
+                request.getContextPath() + gatekeeper.config().endpointPath() + "/report", request.isSecure());
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);
@@ -187,7 +194,19 @@ public class ConsentFilter implements Filter {
     private boolean isEndpoint(HttpServletRequest request) {
         String path = pathInContext(request);
         String endpoint = gatekeeper.config().endpointPath();
-        return path.equals(endpoint) || path.equals(endpoint + "/banner");
+        return path.equals(endpoint) || path.equals(endpoint + "/banner") || path.equals(endpoint + "/report");
+    }
+
+    /**
+     * What this site's pages contact that nobody declared, as browsers report it under the fetch
+     * policy ({@code csp} {@code report-only} or {@code enforce}): read it, then declare the hosts
+     * the site means to use in {@code thirdParties} and remove what loads the others.
+     */
+    public UndeclaredHosts undeclaredHosts() {
+        if (site == null) {
+            throw new IllegalStateException("ConsentFilter used before init");
+        }
+        return site.undeclared();
     }
 
     private static String pathInContext(HttpServletRequest request) {

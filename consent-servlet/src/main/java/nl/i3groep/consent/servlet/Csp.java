@@ -78,6 +78,21 @@ final class Csp {
                 + "; base-uri 'self'";
     }
 
+    /** The Reporting API's name of the endpoint for violations ({@code Reporting-Endpoints}). */
+    static final String REPORT_GROUP = "consent-csp";
+
+    /**
+     * Where the browser reports what the policy refuses (or, report-only, would refuse): the older
+     * {@code report-uri}, which every browser reads, and on a secure page also the Reporting API's
+     * {@code report-to} (with {@code Reporting-Endpoints}). Chromium reads only {@code report-to}
+     * where both are given, and sends those reports to HTTPS endpoints only, in batches about a
+     * minute apart: on a plain-HTTP page (a developer's) it would send none at all (seen: none in
+     * 90 s, against six within a second with {@code report-uri} alone).
+     */
+    static String reporting(String reportUri, boolean secure) {
+        return "; report-uri " + reportUri + (secure ? "; report-to " + REPORT_GROUP : "");
+    }
+
     /**
      * For a body the filter cannot read: nothing but the site itself, its allowed third parties and
      * the allowed trackers' hosts may be loaded, so no denied tracker can fire whatever the page holds.

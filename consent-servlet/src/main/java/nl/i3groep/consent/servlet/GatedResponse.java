@@ -60,9 +60,16 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private Charset writerCharset;
     private String nonce;
 
+    /** Where browsers send the fetch policy's violations ({@link ViolationReports}). */
+    private final String reportUri;
+    /** Whether the request came over HTTPS (the Reporting API reports only to secure pages' endpoints). */
+    private final boolean secure;
+
     GatedResponse(HttpServletResponse response, ConsentFilter.Site site, Decisions decisions, boolean bodyless,
-            List<String> expiries, Supplier<Page> page) {
+            List<String> expiries, Supplier<Page> page, String reportUri, boolean secure) {
         super(response);
+        this.reportUri = reportUri;
+        this.secure = secure;
         this.site = site;
         this.decisions = decisions;
         this.bodyless = bodyless;
@@ -475,7 +482,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 }
             }
             super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
-                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()));
+                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()) + Csp.reporting(reportUri, secure));
+            if (secure) {
+                super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + reportUri + "\"");
+            }
             pageNow = new Page(pageNow.bodyEndHtml(), Optional.of(nonce));
         }
         heldLength = -1;

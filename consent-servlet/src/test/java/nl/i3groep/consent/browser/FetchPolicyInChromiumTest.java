@@ -17,6 +17,7 @@ import java.util.Map;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.ledger.MemoryLedger;
+import nl.i3groep.consent.report.UndeclaredHosts;
 import nl.i3groep.consent.servlet.ConsentFilter;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -108,14 +109,25 @@ class FetchPolicyInChromiumTest {
     private static StandIns standIns;
     private static Server bare;
     private static Server filtered;
+    /** The site under {@code "csp": "report-only"}, and its filter, whose report the test reads. */
+    private static Server reporting;
+    private static ConsentFilter reportingFilter;
     private static ChromeDriver driver;
 
     @BeforeAll
     static void start() throws Exception {
         standIns = new StandIns();
-        bare = site(false);
-        filtered = site(true);
+        bare = site(null);
+        filtered = site(filter("enforce"));
+        reportingFilter = filter("report-only");
+        reporting = site(reportingFilter);
         driver = Browser.start("nl", true);
+    }
+
+    private static ConsentFilter filter(String csp) throws IOException {
+        String json = Files.readString(Path.of("src/test/resources/consent.json"))
+                .replace("\"csp\": \"off\"", "\"csp\": \"" + csp + "\"");
+        return new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())), new MemoryLedger());
     }
 
     @AfterAll
@@ -123,24 +135,22 @@ class FetchPolicyInChromiumTest {
         if (driver != null) {
             driver.quit();
         }
+        reporting.stop();
         filtered.stop();
         bare.stop();
         standIns.close();
     }
 
-    private static Server site(boolean withFilter) throws Exception {
+    /** The site, behind {@code filter} unless it is null. */
+    private static Server site(ConsentFilter filter) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        if (withFilter) {
-            String json = Files.readString(Path.of("src/test/resources/consent.json"))
-                    .replace("\"csp\": \"off\"", "\"csp\": \"enforce\"");
-            Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
-            context.addFilter(new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger())), "/*",
-                    EnumSet.of(DispatcherType.REQUEST));
+        if (filter != null) {
+            context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
         }
         context.addServlet(new ServletHolder(new Pages()), "/p/*");
         server.setHandler(context);
@@ -199,5 +209,21 @@ class FetchPolicyInChromiumTest {
         } finally {
             driver.manage().deleteAllCookies();
         }
+    }
+
+    /** Report-only: nothing is refused, but what nobody declared is in the report within seconds of a visit. */
+    @ParameterizedTest
+    @EnumSource(value = Case.class, names = "UNDECLARED_TAG_MANAGER")
+    void inReportOnlyTheReportListsTheHostsNobodyDeclared(Case c) {
+        driver.manage().deleteAllCookies();
+        open(reporting, c);
+        waiting().until(d -> reportingFilter.undeclaredHosts().contacts().stream()
+                .anyMatch(x -> x.host().equals("tags.undeclared-tm.example") && x.kinds().contains("script")));
+        UndeclaredHosts.Contact tm = reportingFilter.undeclaredHosts().contacts().stream()
+                .filter(x -> x.host().equals("tags.undeclared-tm.example")).findFirst().orElseThrow();
+        assertEquals(List.of("/p/" + c), tm.pages());
+        // the trackers it loaded are no undeclared hosts: the policy knows them, and their consent governs them
+        assertTrue(reportingFilter.undeclaredHosts().contacts().stream().noneMatch(x -> x.host().contains("google")
+                || x.host().contains("linkedin")), reportingFilter.undeclaredHosts().contacts().toString());
     }
 }

@@ -97,6 +97,7 @@ class ContentSecurityPolicyTest {
             assertTrue(page.headers().firstValue("Content-Security-Policy").isEmpty(), page.headers().toString());
             String policy = page.headers().firstValue("Content-Security-Policy-Report-Only").orElseThrow();
             assertTrue(CspTest.directives(policy).keySet().containsAll(CspTest.FETCHES), policy);
+            assertEquals(List.of("/consent/report"), CspTest.directives(policy).get("report-uri"), policy);
             assertEveryLiveScriptCarries(Jsoup.parse(text(page)), nonce(policy));
         }
     }

@@ -98,6 +98,17 @@ class CspTest {
         assertTrue(!d.get("script-src").contains("'unsafe-inline'"), "inline scripts need the nonce");
     }
 
+    /** Reports go to the endpoint by report-uri; by the Reporting API too where a browser sends those (secure pages). */
+    @Test
+    void violationsAreReportedToTheEndpoint() {
+        Map<String, List<String>> plain = directives(Csp.policy("n", Set.of()) + Csp.reporting("/consent/report", false));
+        assertEquals(List.of("/consent/report"), plain.get("report-uri"));
+        assertTrue(!plain.containsKey("report-to"), "Chromium would then send nothing from a plain-HTTP page");
+        Map<String, List<String>> secure = directives(Csp.policy("n", Set.of()) + Csp.reporting("/consent/report", true));
+        assertEquals(List.of("/consent/report"), secure.get("report-uri"));
+        assertEquals(List.of(Csp.REPORT_GROUP), secure.get("report-to"));
+    }
+
     /** A policy's directives by name, each with its sources in order. */
     static Map<String, List<String>> directives(String policy) {
         Map<String, List<String>> d = new LinkedHashMap<>();
