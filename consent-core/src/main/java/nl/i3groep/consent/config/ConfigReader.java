@@ -93,10 +93,11 @@ final class ConfigReader {
         List<Purpose> purposes = purposes(top.object("purposes"));
         List<Tracker> trackers = trackers(top, purposes);
         List<ThirdParty> thirdParties = thirdParties(top.object("thirdParties"), purposes, trackers);
+        ConsentConfig.ReportSettings report = report(top.object("report"));
         LedgerSettings ledger = ledger(top.object("ledger"));
         top.finish();
         return new ConsentConfig(policyVersion, reconsent, Duration.ofDays(maxAgeDays), cookie, keys, gpc, csp,
-                endpoint, banner, purposes, trackers, thirdParties, ledger);
+                endpoint, banner, purposes, trackers, thirdParties, report, ledger);
     }
 
     private static CookieSettings cookie(Optional<Obj> block, String path) {
@@ -429,6 +430,29 @@ final class ConfigReader {
         LinkedHashSet<T> all = new LinkedHashSet<>(defaults);
         all.addAll(added);
         return List.copyOf(all);
+    }
+
+    /** {@code "report": {"secret": "env:NAME"}}: the variable holds the bearer token, at least 24 characters. */
+    private ConsentConfig.ReportSettings report(Optional<Obj> block) {
+        if (block.isEmpty()) {
+            return new ConsentConfig.ReportSettings(Optional.empty());
+        }
+        Obj r = block.get();
+        String spec = r.string("secret").orElseThrow(() -> r.missing("secret"));
+        if (!spec.startsWith("env:") || !ENV_NAME.matcher(spec.substring(4)).matches()) {
+            // the secret itself is never echoed into the message
+            throw r.error("secret", "must be \"env:NAME\": a token for the report does not belong in a file");
+        }
+        String value = environment.get(spec.substring(4));
+        if (value == null || value.isEmpty()) {
+            throw r.error("secret", "the environment variable " + spec.substring(4) + " is not set");
+        }
+        if (value.length() < 24 || value.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw r.error("secret", "the value of " + spec.substring(4) + " must be at least 24 printable ASCII"
+                    + " characters without spaces");
+        }
+        r.finish();
+        return new ConsentConfig.ReportSettings(Optional.of(value));
     }
 
     private LedgerSettings ledger(Optional<Obj> block) {

@@ -39,6 +39,7 @@ import nl.i3groep.consent.cookie.SigningKey;
  *                                {@code marketing} and those the site adds
  * @param trackers                the trackers active on the site, in configuration order
  * @param thirdParties            the other parties' hosts the site's pages use for their own sake
+ * @param report                  who may read the report of undeclared hosts
  * @param ledger                  where decisions are recorded
  */
 public record ConsentConfig(
@@ -54,6 +55,7 @@ public record ConsentConfig(
         List<Purpose> purposes,
         List<Tracker> trackers,
         List<ThirdParty> thirdParties,
+        ReportSettings report,
         LedgerSettings ledger) {
 
     public ConsentConfig {
@@ -83,6 +85,7 @@ public record ConsentConfig(
                         + p.purpose().id());
             }
         }
+        Objects.requireNonNull(report, "report");
         Objects.requireNonNull(ledger, "ledger");
     }
 
@@ -206,6 +209,29 @@ public record ConsentConfig(
             Objects.requireNonNull(defaultLanguage, "defaultLanguage");
             Objects.requireNonNull(privacyPolicyUrl, "privacyPolicyUrl");
             texts = Map.copyOf(texts);
+        }
+    }
+
+    /**
+     * Who may read the report of undeclared hosts at the operator endpoint.
+     *
+     * @param secret the bearer token that opens it; none: the endpoint is off
+     */
+    public record ReportSettings(Optional<String> secret) {
+        public ReportSettings {
+            Objects.requireNonNull(secret, "secret");
+        }
+
+        /** Whether {@code token} is the secret, compared in constant time; false when there is none. */
+        public boolean opens(String token) {
+            return secret.isPresent() && token != null && java.security.MessageDigest.isEqual(
+                    secret.get().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Never shows the secret. */
+        @Override
+        public String toString() {
+            return "ReportSettings[secret=" + secret.map(s -> "(set)").orElse("(none)") + "]";
         }
     }
 

@@ -333,4 +333,24 @@ class ConsentConfigTest {
         failsAt(minimal("{\"tealium\":{\"profile\":\"acme\",\"purpose\":\"marketing\"}}"), "trackers.tealium.profile",
                 "not a Tealium iQ id");
     }
+
+    @Test
+    void theReportsSecretComesFromTheEnvironmentAndIsNeverShown() {
+        String json = "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},\"report\":{\"secret\":\"env:R\"}}";
+        String token = "a-long-enough-report-token-42";
+        ConsentConfig c = ConsentConfig.parse(json, Map.of("R", token));
+        assertTrue(c.report().opens(token));
+        assertFalse(c.report().opens(token + "x"));
+        assertFalse(c.report().opens(null));
+        assertFalse(c.toString().contains(token), c.toString());
+        assertFalse(ConsentConfig.parse(minimal("{}"), Map.of()).report().opens(""), "off unless configured");
+        ConfigException literal = assertThrows(ConfigException.class,
+                () -> ConsentConfig.parse(json.replace("env:R", token), Map.of()));
+        assertEquals("report.secret", literal.path());
+        assertFalse(literal.getMessage().contains(token), "the secret is not echoed");
+        failsAt(json, "report.secret", "not set");
+        assertEquals("report.secret", assertThrows(ConfigException.class,
+                () -> ConsentConfig.parse(json, Map.of("R", "short"))).path());
+        failsAt(json.replace("{\"secret\":\"env:R\"}", "{}"), "report.secret", "required");
+    }
 }

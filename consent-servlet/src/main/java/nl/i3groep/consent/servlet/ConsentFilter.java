@@ -59,7 +59,7 @@ public class ConsentFilter implements Filter {
 
     /** What every request of the site shares. */
     record Site(Gatekeeper gatekeeper, HtmlGate gate, TrackerCookies cookies, ConsentEndpoint endpoint, Banner banner,
-            ConsentConfig.CspMode csp, UndeclaredHosts undeclared, ViolationReports reports) {
+            ConsentConfig.CspMode csp, UndeclaredHosts undeclared, ViolationReports reports, OperatorReport operator) {
     }
 
     private Gatekeeper gatekeeper;
@@ -100,7 +100,8 @@ public class ConsentFilter implements Filter {
         }
         UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
         site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
-                config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()));
+                config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()),
+                new OperatorReport(config.report(), undeclared));
         retention = scheduleRetention(ledger, config.ledger().retention());
     }
 
@@ -151,8 +152,12 @@ public class ConsentFilter implements Filter {
         request.setAttribute(DECISIONS_ATTRIBUTE, decisions);
 
         if (request.getDispatcherType() == DispatcherType.REQUEST && isEndpoint(request)) {
-            if (pathInContext(request).equals(gatekeeper.config().endpointPath() + "/report")) {
+            String path = pathInContext(request);
+            String endpoint = gatekeeper.config().endpointPath();
+            if (path.equals(endpoint + "/report")) {
                 site.reports().serve(request, response);
+            } else if (path.startsWith(endpoint + "/undeclared")) {
+                site.operator().serve(request, response, path.endsWith(".html"));
             } else {
                 site.endpoint().serve(request, response, decisions);
             }
@@ -194,7 +199,10 @@ public class ConsentFilter implements Filter {
     private boolean isEndpoint(HttpServletRequest request) {
         String path = pathInContext(request);
         String endpoint = gatekeeper.config().endpointPath();
-        return path.equals(endpoint) || path.equals(endpoint + "/banner") || path.equals(endpoint + "/report");
+        // the operator's report is there only when a secret opens it; else the application answers, as for any path
+        boolean operator = gatekeeper.config().report().secret().isPresent()
+                && (path.equals(endpoint + "/undeclared") || path.equals(endpoint + "/undeclared.html"));
+        return path.equals(endpoint) || path.equals(endpoint + "/banner") || path.equals(endpoint + "/report") || operator;
     }
 
     /**
