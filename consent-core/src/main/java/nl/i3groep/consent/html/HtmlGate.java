@@ -259,13 +259,17 @@ public final class HtmlGate {
      * @throws IllegalArgumentException if the charset is not {@link #supports supported}
      */
     public OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page) {
+        return openHtml(sink, charset, decisions, page, null);
+    }
+
+    private OutputStream openHtml(OutputStream sink, Charset charset, Decisions decisions, Page page, Contacts contacts) {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(decisions, "decisions");
         Objects.requireNonNull(page, "page");
         if (!supports(charset)) {
             throw new IllegalArgumentException("cannot inspect HTML in " + charset + "; see HtmlGate.supports");
         }
-        return open(sink, charset, decisions, page, false);
+        return open(sink, charset, decisions, page, false, contacts);
     }
 
     /**
@@ -285,15 +289,39 @@ public final class HtmlGate {
         if (!supports(charset)) {
             throw new IllegalArgumentException("cannot inspect XHTML in " + charset + "; see HtmlGate.supports");
         }
-        return open(sink, charset, decisions, Page.PLAIN, true);
+        return open(sink, charset, decisions, Page.PLAIN, true, null);
     }
 
-    private OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page, boolean xml) {
+    /**
+     * What a page fetches from hosts that are no tracker's, told while the gate reads it: for a
+     * report of what pages contact that nobody declared. Called on the writing thread, once per URL.
+     */
+    @FunctionalInterface
+    public interface Contacts {
+        /**
+         * The page fetches from {@code host} (lower case) as {@code kind}: {@code script},
+         * {@code img}, {@code frame}, {@code object}, {@code media}, or {@code link}.
+         */
+        void contact(String host, String kind);
+    }
+
+    /**
+     * {@link #open(OutputStream, Charset, Decisions, Page)}, telling {@code contacts} of every URL of
+     * a script or of an element's own URL attribute ({@code img src}, {@code iframe src},
+     * {@code link href}, …) that names a host no tracker's rules name. Not lists ({@code srcset}),
+     * nor other attributes.
+     */
+    public OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page, Contacts contacts) {
+        return openHtml(sink, charset, decisions, page, Objects.requireNonNull(contacts, "contacts"));
+    }
+
+    private OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page, boolean xml,
+            Contacts contacts) {
         long allowed = allowed(decisions);
         byte[] nonceAttr = page.nonce().isEmpty() ? null
                 : (" nonce=\"" + page.nonce().get() + "\"").getBytes(StandardCharsets.US_ASCII);
         Rewriter r = take();
-        r.start(sink, charset, allowed, page, nonceAttr, xml);
+        r.start(sink, charset, allowed, page, nonceAttr, xml, contacts);
         return new GateStream(this, r);
     }
 

@@ -85,7 +85,9 @@ final class Rewriter {
     }
 
     /** Ready for a body in {@code cs} into {@code out}, for a request that allows {@code allowed}. */
-    void start(OutputStream out, Charset cs, long allowed, Page page, byte[] nonceAttr, boolean xml) {
+    void start(OutputStream out, Charset cs, long allowed, Page page, byte[] nonceAttr, boolean xml,
+            HtmlGate.Contacts contacts) {
+        verdict.contacts = contacts;
         failed = false;
         taken = 0;
         bom = cs.equals(StandardCharsets.UTF_8) ? -1 : 0;

@@ -918,6 +918,40 @@ final class Rules {
         return false;
     }
 
+    /**
+     * The host of an absolute or protocol-relative http(s) URL, lower case, without user or port;
+     * null for any other value. For reports, not for verdicts: {@link #matchUrl} judges.
+     */
+    static String hostOf(String url) {
+        String v = url.strip().replace("\t", "").replace("\n", "").replace("\r", "").replace('\\', '/');
+        int i;
+        if (v.startsWith("//")) {
+            i = 2;
+        } else {
+            String lower = v.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("https://")) {
+                i = 8;
+            } else if (lower.startsWith("http://")) {
+                i = 7;
+            } else {
+                return null;
+            }
+        }
+        int end = i;
+        while (end < v.length() && "/?#".indexOf(v.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = v.substring(i, end);
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = authority.lastIndexOf(':');
+        String host = (colon >= 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority)
+                .toLowerCase(Locale.ROOT);
+        return HOST_NAME.matcher(host).matches() ? host : null;
+    }
+
+    private static final java.util.regex.Pattern HOST_NAME =
+            java.util.regex.Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
     /** {@link #mayHaveHost} for each candidate of a srcset or list (separated by white space, commas or {@code ;}). */
     static boolean mayHaveHostSrcset(byte[] b, int from, int to) {
         int i = from;

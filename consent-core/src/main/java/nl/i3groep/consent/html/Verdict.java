@@ -55,6 +55,31 @@ final class Verdict {
         this.hostMarkers = rules.hostMarkers(cs);
     }
 
+    /** Told of each URL of the page on a host that is no tracker's; null when nobody asked. */
+    HtmlGate.Contacts contacts;
+
+    /** Tells {@link #contacts} of attribute {@code k}'s host, which {@code bits} say is no tracker's. */
+    private void contact(int k, long bits, String kind) {
+        if (contacts != null && bits == 0 && tag.valueStart[k] >= 0 && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
+            String host = Rules.hostOf(tag.value(k, cs));
+            if (host != null) {
+                contacts.contact(host, kind);
+            }
+        }
+    }
+
+    /** How a page fetches what an element's own URL attributes name, as a report says it. */
+    private static String fetchKind(int el) {
+        return switch (el) {
+            case Names.IMG, Names.SOURCE, Names.INPUT -> "img";
+            case Names.IFRAME, Names.FRAME -> "frame";
+            case Names.OBJECT, Names.EMBED -> "object";
+            case Names.VIDEO, Names.AUDIO, Names.TRACK -> "media";
+            case Names.SCRIPT -> "script";
+            default -> "link";
+        };
+    }
+
     /**
      * A script start tag in {@link Edit#tag}, of any type (a performance or privacy plugin's own
      * type, {@code text/partytown}, a parked {@code text/plain}: a first-party loader may revive
@@ -72,7 +97,9 @@ final class Verdict {
             int k = tag.find(attr);
             if (k >= 0) {
                 hasSrc |= attr.equals("src");
-                bits |= urlBits(k);
+                long urlBits = urlBits(k);
+                contact(k, urlBits, "script");
+                bits |= urlBits;
             }
         }
         for (int k = 0; k < tag.count; k++) {
@@ -241,6 +268,7 @@ final class Verdict {
                 bits = matchDocument(tag.value(k, cs));
             } else if (Rules.mayHaveHost(tag.b, vs, ve)) {
                 bits = rules.urlBits(tag.b, vs, ve, el == Names.BASE ? Rules.BASE : Rules.URL, cs) | inline(k);
+                contact(k, bits, fetchKind(el));
             }
             if (markDenied || (bits != 0 && !allows(bits))) {
                 deniedBits |= bits;

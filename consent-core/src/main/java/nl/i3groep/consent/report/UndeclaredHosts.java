@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * What the site's pages contact that nobody declared: hosts that are neither the site's own, a
  * declared third party's nor a tracker's (configured or of the catalogue). The privacy statement
  * names what the site uses; a host here is one it does not name. Fed by what browsers report
- * (the fetch policy's violations); kept in bounded memory, the least recently seen hosts going
+ * (the fetch policy's violations) and by what the rewriter reads in pages (the URLs of scripts
+ * and of elements' own URL attributes); kept in bounded memory, the least recently seen hosts going
  * first. Each host is logged at WARN when it is first seen (again if it was forgotten), up to
  * {@link #WARNINGS_PER_HOUR} an hour. Thread-safe.
  */
@@ -192,8 +193,15 @@ public final class UndeclaredHosts {
         }
     }
 
-    /** Whether {@code host} is a declared third party's or a tracker's. */
+    /** {@link #known} by host: pages name the same CDNs and fonts on every response. */
+    private final Cache<String, Boolean> classified = Caffeine.newBuilder().maximumSize(10_000).build();
+
     private boolean known(String host) {
+        return classified.get(host, this::classify);
+    }
+
+    /** Whether {@code host} is a declared third party's or a tracker's. */
+    private boolean classify(String host) {
         for (ThirdParty p : parties) {
             if (p.covers(host)) {
                 return true;

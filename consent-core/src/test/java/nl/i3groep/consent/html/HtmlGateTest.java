@@ -569,6 +569,37 @@ class HtmlGateTest {
         assertThrows(IllegalArgumentException.class, () -> new Page("", Optional.of("a\"b")));
     }
 
+    // ---- contacts ------------------------------------------------------------------------------
+
+    /** What a page fetches from hosts that are no tracker's, told to whoever asked, with how. */
+    @Test
+    void thePageTellsWhatItFetchesFromHostsNoTrackersRulesName() throws java.io.IOException {
+        List<String> told = new java.util.ArrayList<>();
+        String html = "<!doctype html><html><head><script src=\"//Tags.Undeclared.example:8443/tm.js\"></script>"
+                + "<link rel=stylesheet href=\"https://fonts.example.net/css\"></head><body>"
+                + "<img src=\"https://cdn.example-cdn.net/a.png\" alt=\"\"><img src=\"/own.png\" alt=\"\">"
+                + "<iframe src=\"https://user@maps.example.org/embed\"></iframe>"
+                + "<img src=\"https://px.ads.linkedin.com/collect\" alt=\"\"><script src=\"https://snap.licdn.com/x.js\"></script>"
+                + "<p><a href=\"https://elsewhere.example/\">a link fetches nothing</a></p></body></html>";
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream g = Fixture.GATE.open(out, StandardCharsets.UTF_8, NONE, Page.PLAIN,
+                (host, kind) -> told.add(kind + " " + host))) {
+            g.write(html.getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(List.of("script tags.undeclared.example", "link fonts.example.net", "img cdn.example-cdn.net",
+                "frame maps.example.org"), told);
+    }
+
+    @Test
+    void aUrlsHostIsReadAsTheUrlParserReadsIt() {
+        assertEquals("cdn.example.net", Rules.hostOf(" HTTPS://user:pw@CDN.example.net:8443/a?b#c"));
+        assertEquals("cdn.example.net", Rules.hostOf("\\\\cdn.example.net\\x"));
+        assertEquals("cdn.example.net", Rules.hostOf("ht\ttps://cdn.example.net"));
+        assertEquals(null, Rules.hostOf("/relative/x"));
+        assertEquals(null, Rules.hostOf("data:image/gif;base64,R0lG"));
+        assertEquals(null, Rules.hostOf("ftp://files.example.net/"));
+    }
+
     // ---- limits and encodings -------------------------------------------------------------------
 
     @Test

@@ -62,6 +62,13 @@ public class ConsentFilter implements Filter {
             ConsentConfig.CspMode csp, UndeclaredHosts undeclared, ViolationReports reports, OperatorReport operator) {
     }
 
+    /**
+     * What a response needs of its request: its host and path (for the report of undeclared
+     * hosts), where violations go, and whether it came over HTTPS.
+     */
+    record Visit(String host, String path, String reportUri, boolean secure) {
+    }
+
     private Gatekeeper gatekeeper;
     private ConsentLedger ledger;
     private Site site;
@@ -166,7 +173,8 @@ public class ConsentFilter implements Filter {
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
         GatedResponse gated = new GatedResponse(response, site, decisions, bodyless,
                 site.cookies().expiries(request, decisions), page(request, decisions),
-                request.getContextPath() + gatekeeper.config().endpointPath() + "/report", request.isSecure());
+                new Visit(request.getServerName().toLowerCase(java.util.Locale.ROOT), pathInContext(request),
+                        request.getContextPath() + gatekeeper.config().endpointPath() + "/report", request.isSecure()));
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);

@@ -60,16 +60,13 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private Charset writerCharset;
     private String nonce;
 
-    /** Where browsers send the fetch policy's violations ({@link ViolationReports}). */
-    private final String reportUri;
-    /** Whether the request came over HTTPS (the Reporting API reports only to secure pages' endpoints). */
-    private final boolean secure;
+    /** The request, as the policy's reporting and the report of undeclared hosts need it. */
+    private final ConsentFilter.Visit visit;
 
     GatedResponse(HttpServletResponse response, ConsentFilter.Site site, Decisions decisions, boolean bodyless,
-            List<String> expiries, Supplier<Page> page, String reportUri, boolean secure) {
+            List<String> expiries, Supplier<Page> page, ConsentFilter.Visit visit) {
         super(response);
-        this.reportUri = reportUri;
-        this.secure = secure;
+        this.visit = visit;
         this.site = site;
         this.decisions = decisions;
         this.bodyless = bodyless;
@@ -482,9 +479,9 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 }
             }
             super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
-                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()) + Csp.reporting(reportUri, secure));
-            if (secure) {
-                super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + reportUri + "\"");
+                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()) + Csp.reporting(visit.reportUri(), visit.secure()));
+            if (visit.secure()) {
+                super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + visit.reportUri() + "\"");
             }
             pageNow = new Page(pageNow.bodyEndHtml(), Optional.of(nonce));
         }
@@ -501,7 +498,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         } else if (sniff) {
             gated = new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset, true);
         } else {
-            gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow);
+            gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow, contacts());
         }
         target = inflate ? new InflatingStream(gated, gzip) : gated;
         mode = Mode.GATED;
@@ -516,7 +513,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private OutputStream transcoded(OutputStream raw, Charset cs, Page pageNow) {
         Writer back = new java.io.OutputStreamWriter(new Unclosable(raw), cs);
         OutputStream gate = site.gate().open(new Transcoding(StandardCharsets.UTF_8, back), StandardCharsets.UTF_8,
-                decisions, pageNow);
+                decisions, pageNow, contacts());
         return new Transcoding(cs, new EncodingWriter(gate, StandardCharsets.UTF_8));
     }
 
@@ -621,7 +618,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 if (!committed && announce) {
                     GatedResponse.super.setCharacterEncoding(cs.name());
                 }
-                return site.gate().open(new Unclosable(raw), cs, decisions, pageNow);
+                return site.gate().open(new Unclosable(raw), cs, decisions, pageNow, contacts());
             }
             if (!committed) {
                 LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed"
@@ -745,6 +742,22 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     private boolean fetchAllowed(String url) {
         return site.gate().allows(url, decisions);
+    }
+
+    /**
+     * Tells the report of undeclared hosts what this page fetches from other sites' hosts that
+     * are no tracker's, each host once per page. The site's own hosts are left out: the request's,
+     * and those under it once a leading {@code www.} is dropped ({@code static.example.nl} for
+     * {@code www.example.nl}).
+     */
+    private nl.i3groep.consent.html.HtmlGate.Contacts contacts() {
+        String own = visit.host().startsWith("www.") ? visit.host().substring(4) : visit.host();
+        Set<String> told = new java.util.HashSet<>();
+        return (host, kind) -> {
+            if (!host.equals(own) && !host.endsWith("." + own) && told.size() < 256 && told.add(host)) {
+                site.undeclared().seen(host, kind, visit.path());
+            }
+        };
     }
 
     private Set<String> allowedHosts() {

@@ -182,7 +182,9 @@ class FetchPolicyInChromiumTest {
         driver.manage().deleteAllCookies();
         try {
             open(bare, c);
-            waiting().until(d -> reachedAll()); // the control: the page's script reaches all three
+            // the control: the page's script reaches all three, and the loaded script (the stand-in's)
+            // has sent its own beacons, the last of what the page does, before the log is cleared
+            waiting().until(d -> reachedAll() && standIns.log().contains("www.googletagmanager.com/collect?from=script"));
 
             open(filtered, c);
             // every fetch the page tries is refused by the browser, which says so: only then is "nothing reached" proof

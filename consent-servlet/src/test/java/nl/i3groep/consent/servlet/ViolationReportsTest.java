@@ -117,4 +117,35 @@ class ViolationReportsTest {
             assertEquals(ViolationReports.PER_CLIENT, filter.undeclaredHosts().contacts().size());
         }
     }
+
+    /** The other source: what the filter reads in the pages it gates, without any browser. */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void whatPagesNameOnHostsNobodyDeclaredIsInTheReportToo(Container c) throws Exception {
+        ConsentFilter filter = filter();
+        Map<String, jakarta.servlet.http.HttpServlet> servlets = new java.util.LinkedHashMap<>(TestServlets.all());
+        servlets.put("/contacts", new jakarta.servlet.http.HttpServlet() {
+            @Override
+            protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp)
+                    throws java.io.IOException {
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.getWriter().write("<!doctype html><html><head><title>t</title>"
+                        + "<script src=\"https://tags.undeclared-tm.example/tm.js\"></script></head><body>"
+                        + "<img alt=\"\" src=\"https://cdn.undeclared.example/a.png\"><img alt=\"\" src=\"https://cdn.undeclared.example/b.png\">"
+                        + "<img alt=\"\" src=\"http://" + req.getServerName() + ":" + req.getLocalPort() + "/own.png\">"
+                        + "<img alt=\"\" src=\"https://px.ads.linkedin.com/collect?pid=123456\"></body></html>");
+            }
+        });
+        try (Container.Running r = c.start(Container.Registration.instance(filter), servlets)) {
+            assertEquals(200, Http.get(r.port(), "/contacts?visitor=someone").statusCode());
+            assertEquals(200, Http.get(r.port(), "/contacts").statusCode());
+            List<UndeclaredHosts.Contact> contacts = filter.undeclaredHosts().contacts();
+            assertEquals(List.of("cdn.undeclared.example", "tags.undeclared-tm.example"),
+                    contacts.stream().map(UndeclaredHosts.Contact::host).sorted().toList(), contacts.toString());
+            UndeclaredHosts.Contact cdn = contacts.stream().filter(x -> x.host().startsWith("cdn.")).findFirst().orElseThrow();
+            assertEquals(Set.of("img"), cdn.kinds());
+            assertEquals(2, cdn.count(), "once per page, however often the page names it");
+            assertEquals(List.of("/contacts"), cdn.pages(), "the path alone");
+        }
+    }
 }
