@@ -93,11 +93,13 @@ final class ConfigReader {
         List<Purpose> purposes = purposes(top.object("purposes"));
         List<Tracker> trackers = trackers(top, purposes);
         List<ThirdParty> thirdParties = thirdParties(top.object("thirdParties"), purposes, trackers);
+        ConsentConfig.UndeclaredMode undeclared = top.choice("undeclared", ConsentConfig.UndeclaredMode.class)
+                .orElse(ConsentConfig.UndeclaredMode.REPORT);
         ConsentConfig.ReportSettings report = report(top.object("report"));
         LedgerSettings ledger = ledger(top.object("ledger"));
         top.finish();
         return new ConsentConfig(policyVersion, reconsent, Duration.ofDays(maxAgeDays), cookie, keys, gpc, csp,
-                endpoint, banner, purposes, trackers, thirdParties, report, ledger);
+                endpoint, banner, purposes, trackers, thirdParties, undeclared, report, ledger);
     }
 
     private static CookieSettings cookie(Optional<Obj> block, String path) {

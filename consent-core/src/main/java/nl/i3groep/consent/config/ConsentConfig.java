@@ -39,6 +39,8 @@ import nl.i3groep.consent.cookie.SigningKey;
  *                                {@code marketing} and those the site adds
  * @param trackers                the trackers active on the site, in configuration order
  * @param thirdParties            the other parties' hosts the site's pages use for their own sake
+ * @param undeclared              what the rewriter does with a script, frame or pixel of a host nobody
+ *                                declared: reports it, or also holds it back
  * @param report                  who may read the report of undeclared hosts
  * @param ledger                  where decisions are recorded
  */
@@ -55,6 +57,7 @@ public record ConsentConfig(
         List<Purpose> purposes,
         List<Tracker> trackers,
         List<ThirdParty> thirdParties,
+        UndeclaredMode undeclared,
         ReportSettings report,
         LedgerSettings ledger) {
 
@@ -85,6 +88,7 @@ public record ConsentConfig(
                         + p.purpose().id());
             }
         }
+        Objects.requireNonNull(undeclared, "undeclared");
         Objects.requireNonNull(report, "report");
         Objects.requireNonNull(ledger, "ledger");
     }
@@ -152,6 +156,13 @@ public record ConsentConfig(
 
     /** Whether {@code Sec-GPC: 1} is obeyed. */
     public enum GpcMode { HONOR, IGNORE }
+
+    /**
+     * What the rewriter does with a script, frame or pixel on a host that is neither the site's, a
+     * declared third party's nor a tracker's: {@code report} it (the report of undeclared hosts),
+     * or {@code block} it too, as a denied tracker's.
+     */
+    public enum UndeclaredMode { REPORT, BLOCK }
 
     /** Whether the filter sends a Content-Security-Policy. */
     public enum CspMode { OFF, REPORT_ONLY, ENFORCE }

@@ -301,15 +301,18 @@ public final class HtmlGate {
         /**
          * The page fetches from {@code host} (lower case) as {@code kind}: {@code script},
          * {@code img}, {@code frame}, {@code object}, {@code media}, or {@code link}.
+         *
+         * @return whether the gate must hold it back as it does a denied tracker's (the element made
+         *         inert or its URL renamed, marked {@code unknown})
          */
-        void contact(String host, String kind);
+        boolean contact(String host, String kind);
     }
 
     /**
      * {@link #open(OutputStream, Charset, Decisions, Page)}, telling {@code contacts} of every URL of
      * a script or of an element's own URL attribute ({@code img src}, {@code iframe src},
-     * {@code link href}, …) that names a host no tracker's rules name. Not lists ({@code srcset}),
-     * nor other attributes.
+     * {@code link href}, …) that names a host no tracker's rules name, and holding back those it
+     * says to. Not lists ({@code srcset}), nor other attributes.
      */
     public OutputStream open(OutputStream sink, Charset charset, Decisions decisions, Page page, Contacts contacts) {
         return openHtml(sink, charset, decisions, page, Objects.requireNonNull(contacts, "contacts"));

@@ -58,14 +58,18 @@ final class Verdict {
     /** Told of each URL of the page on a host that is no tracker's; null when nobody asked. */
     HtmlGate.Contacts contacts;
 
-    /** Tells {@link #contacts} of attribute {@code k}'s host, which {@code bits} say is no tracker's. */
-    private void contact(int k, long bits, String kind) {
+    /**
+     * Tells {@link #contacts} of attribute {@code k}'s host, which {@code bits} say is no
+     * tracker's: {@link Rules#UNKNOWN} where it says to hold the URL back, else 0.
+     */
+    private long contact(int k, long bits, String kind) {
         if (contacts != null && bits == 0 && tag.valueStart[k] >= 0 && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
             String host = Rules.hostOf(tag.value(k, cs));
-            if (host != null) {
-                contacts.contact(host, kind);
+            if (host != null && contacts.contact(host, kind)) {
+                return Rules.UNKNOWN;
             }
         }
+        return 0;
     }
 
     /** How a page fetches what an element's own URL attributes name, as a report says it. */
@@ -98,8 +102,7 @@ final class Verdict {
             if (k >= 0) {
                 hasSrc |= attr.equals("src");
                 long urlBits = urlBits(k);
-                contact(k, urlBits, "script");
-                bits |= urlBits;
+                bits |= urlBits | contact(k, urlBits, "script");
             }
         }
         for (int k = 0; k < tag.count; k++) {
@@ -268,7 +271,7 @@ final class Verdict {
                 bits = matchDocument(tag.value(k, cs));
             } else if (Rules.mayHaveHost(tag.b, vs, ve)) {
                 bits = rules.urlBits(tag.b, vs, ve, el == Names.BASE ? Rules.BASE : Rules.URL, cs) | inline(k);
-                contact(k, bits, fetchKind(el));
+                bits |= contact(k, bits, fetchKind(el));
             }
             if (markDenied || (bits != 0 && !allows(bits))) {
                 deniedBits |= bits;

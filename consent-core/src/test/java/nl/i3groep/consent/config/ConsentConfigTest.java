@@ -353,4 +353,11 @@ class ConsentConfigTest {
                 () -> ConsentConfig.parse(json, Map.of("R", "short"))).path());
         failsAt(json.replace("{\"secret\":\"env:R\"}", "{}"), "report.secret", "required");
     }
+
+    @Test
+    void undeclaredHostsAreReportedUnlessTheSiteBlocksThem() {
+        assertEquals(ConsentConfig.UndeclaredMode.REPORT, ConsentConfig.parse(minimal("{}"), Map.of()).undeclared());
+        assertEquals(ConsentConfig.UndeclaredMode.BLOCK, SiteConfigs.exampleWith("undeclared", "\"block\"").undeclared());
+        failsAt(SiteConfigs.withField(SiteConfigs.json(), "undeclared", "\"drop\""), "undeclared", "report");
+    }
 }

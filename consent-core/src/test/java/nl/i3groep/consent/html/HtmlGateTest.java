@@ -583,11 +583,27 @@ class HtmlGateTest {
                 + "<p><a href=\"https://elsewhere.example/\">a link fetches nothing</a></p></body></html>";
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (java.io.OutputStream g = Fixture.GATE.open(out, StandardCharsets.UTF_8, NONE, Page.PLAIN,
-                (host, kind) -> told.add(kind + " " + host))) {
+                (host, kind) -> !told.add(kind + " " + host))) {
             g.write(html.getBytes(StandardCharsets.UTF_8));
         }
         assertEquals(List.of("script tags.undeclared.example", "link fonts.example.net", "img cdn.example-cdn.net",
                 "frame maps.example.org"), told);
+    }
+
+    /** Where the caller says so (undeclared hosts blocked), a script, frame or pixel is held back as an unknown tracker's. */
+    @Test
+    void whatTheCallerSaysToHoldBackIsHeldBack() throws java.io.IOException {
+        String html = "<script src=\"https://tags.undeclared.example/tm.js\"></script>"
+                + "<img alt=\"\" src=\"https://pixel.undeclared.example/p.gif\"><img alt=\"\" src=\"https://cdn.example-cdn.net/a.png\">";
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream g = Fixture.GATE.open(out, StandardCharsets.UTF_8, ALL, Page.PLAIN,
+                (host, kind) -> host.endsWith(".undeclared.example"))) {
+            g.write(html.getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("<script type=\"text/plain\" data-consent=\"unknown\" data-consent-src=\"https://tags.undeclared.example/tm.js\">"
+                + "</script><img data-consent=\"unknown\" alt=\"\" data-consent-src=\"https://pixel.undeclared.example/p.gif\">"
+                + "<img alt=\"\" src=\"https://cdn.example-cdn.net/a.png\">", out.toString(StandardCharsets.UTF_8),
+                "also when the visitor allows every tracker");
     }
 
     @Test

@@ -746,17 +746,27 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     /**
      * Tells the report of undeclared hosts what this page fetches from other sites' hosts that
-     * are no tracker's, each host once per page. The site's own hosts are left out: the request's,
-     * and those under it once a leading {@code www.} is dropped ({@code static.example.nl} for
-     * {@code www.example.nl}).
+     * are no tracker's, each host once per page; with {@code "undeclared": "block"} it also has
+     * the gate hold back the scripts, frames and pixels of those hosts. The site's own hosts are
+     * left out: the request's, and those under it once a leading {@code www.} is dropped
+     * ({@code static.example.nl} for {@code www.example.nl}).
      */
     private nl.i3groep.consent.html.HtmlGate.Contacts contacts() {
         String own = visit.host().startsWith("www.") ? visit.host().substring(4) : visit.host();
-        Set<String> told = new java.util.HashSet<>();
+        boolean block = site.gatekeeper().config().undeclared() == ConsentConfig.UndeclaredMode.BLOCK;
+        java.util.Map<String, Boolean> undeclared = new java.util.HashMap<>();
         return (host, kind) -> {
-            if (!host.equals(own) && !host.endsWith("." + own) && told.size() < 256 && told.add(host)) {
-                site.undeclared().seen(host, kind, visit.path());
+            if (host.equals(own) || host.endsWith("." + own)) {
+                return false;
             }
+            Boolean u = undeclared.get(host);
+            if (u == null) {
+                u = site.undeclared().seen(host, kind, visit.path());
+                if (undeclared.size() < 256) {
+                    undeclared.put(host, u);
+                }
+            }
+            return block && u && (kind.equals("script") || kind.equals("frame") || kind.equals("img"));
         };
     }
 

@@ -148,4 +148,47 @@ class ViolationReportsTest {
             assertEquals(List.of("/contacts"), cdn.pages(), "the path alone");
         }
     }
+
+    /** With "undeclared": "block", the rewriter holds back an undeclared host's scripts, frames and pixels too. */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void blockingHoldsBackWhatNobodyDeclared(Container c) throws Exception {
+        String json = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/consent.json"))
+                .replace("\"ledger\":", "\"undeclared\": \"block\", \"thirdParties\": {\"cdn.declared.example\":"
+                        + " {\"purpose\": \"necessary\", \"for\": \"images\"}},\n  \"ledger\":");
+        ConsentFilter filter = new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())), new MemoryLedger());
+        Map<String, jakarta.servlet.http.HttpServlet> servlets = new java.util.LinkedHashMap<>(TestServlets.all());
+        servlets.put("/contacts", new jakarta.servlet.http.HttpServlet() {
+            @Override
+            protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp)
+                    throws java.io.IOException {
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.getWriter().write("<!doctype html><html><head><title>t</title>"
+                        + "<link rel=\"stylesheet\" href=\"https://fonts.undeclared.example/css\">"
+                        + "<script src=\"https://tags.undeclared-tm.example/tm.js\"></script></head><body>"
+                        + "<img id=\"px\" alt=\"\" src=\"https://pixel.undeclared.example/p.gif\">"
+                        + "<iframe id=\"fr\" src=\"https://widget.undeclared.example/\"></iframe>"
+                        + "<img id=\"cdn\" alt=\"\" src=\"https://cdn.declared.example/a.png\">"
+                        + "<img id=\"own\" alt=\"\" src=\"http://" + req.getServerName() + ":" + req.getLocalPort() + "/own.png\">"
+                        + "</body></html>");
+            }
+        });
+        try (Container.Running r = c.start(Container.Registration.instance(filter), servlets)) {
+            org.jsoup.nodes.Document d = org.jsoup.Jsoup.parse(Http.text(Http.get(r.port(), "/contacts")));
+            org.jsoup.nodes.Element tm = d.selectFirst("script[data-consent-src*=tags.undeclared-tm.example]");
+            assertTrue(tm != null && tm.attr("type").equals("text/plain") && tm.attr("data-consent").equals("unknown"),
+                    d.head().html());
+            assertEquals("https://pixel.undeclared.example/p.gif", d.getElementById("px").attr("data-consent-src"));
+            assertEquals("", d.getElementById("px").attr("src"));
+            assertEquals("https://widget.undeclared.example/", d.getElementById("fr").attr("data-consent-src"));
+            assertEquals("https://cdn.declared.example/a.png", d.getElementById("cdn").attr("src"), "declared: kept");
+            assertTrue(d.getElementById("own").attr("src").endsWith("/own.png"), "the site's own: kept");
+            assertEquals("https://fonts.undeclared.example/css", d.selectFirst("link[rel=stylesheet]").attr("href"),
+                    "a stylesheet is reported, not held back: blocking covers scripts, frames and pixels (an enforced"
+                            + " policy refuses the rest)");
+            assertEquals(List.of("fonts.undeclared.example", "pixel.undeclared.example", "tags.undeclared-tm.example",
+                    "widget.undeclared.example"), filter.undeclaredHosts().contacts().stream()
+                    .map(UndeclaredHosts.Contact::host).sorted().toList());
+        }
+    }
 }
