@@ -342,7 +342,10 @@ final class ConfigReader {
         return null;
     }
 
-    /** Whether some host is both under {@code a} and under {@code b} ({@code *.}, and a rule's any country domain {@code .*}). */
+    /**
+     * Whether some host is both under {@code a} and under {@code b} ({@code *.}, and a rule's any
+     * country domain {@code .*}).
+     */
     private static boolean hostsMeet(String a, String b) {
         if (b.endsWith(".*")) { // www.google.*: any of www.google.<tld>
             String stem = b.substring(0, b.length() - 1);

@@ -1,5 +1,7 @@
 package nl.i3groep.consent.html;
 
+import java.io.IOException;
+
 /**
  * The fast path of the data state, for the bulk of a page: text, comments, and complete tags
  * that cannot concern a tracker and change nothing in the tree, passed over without a round
@@ -22,17 +24,24 @@ final class FastScan {
     final Tag skip = new Tag();
 
     private Rules.Markers markers;
-    private boolean addsNonce;
+    /** {@code nonce="…"} with a space before it, for the inline scripts it passes; null when the response has none. */
+    private byte[] nonceAttr;
+    /** Where the nonce goes, between runs of the caller's bytes. */
+    private final Output output;
     /** Sees every tag it passes over, for the tokenizer conformance test; null otherwise. */
     Rewriter.Trace trace;
 
-    void start(Rules.Markers markers, boolean addsNonce) {
+    FastScan(Output output) {
+        this.output = output;
+    }
+
+    void start(Rules.Markers markers, byte[] nonceAttr) {
         this.markers = markers;
-        this.addsNonce = addsNonce;
+        this.nonceAttr = nonceAttr;
     }
 
     /** From {@code i}: the index of the first {@code <} it does not pass over, or {@code end}. */
-    int run(byte[] b, int i, int end) {
+    int run(byte[] b, int i, int end) throws IOException {
         while (true) {
             int j = Bytes.indexOf(b, (byte) '<', i, end);
             if (j + 2 >= end) {
@@ -103,16 +112,20 @@ final class FastScan {
     }
 
     /**
-     * A script that stays as it is: a {@linkplain Tag#skipPlainTo plain} start tag, no nonce to
-     * add, its content complete in this write without {@code <!} (where the escaped states begin)
-     * and without any tracker's marker. The index after its end tag, else -1. Whatever its type and
-     * a relative src, such a script is kept by {@link Verdict#scriptTag} and {@link Verdict#inlineScript}.
+     * A script that stays as it is, but for the response's nonce: a {@linkplain Tag#skipPlainTo
+     * plain} start tag, its content complete in this write without {@code <!} (where the escaped
+     * states begin) and without any tracker's marker. The index after its end tag, else -1.
+     * Whatever its type and a relative src, such a script is kept by {@link Verdict#scriptTag} and
+     * {@link Verdict#inlineScript}, which give the nonce to one without a URL and without a nonce
+     * of its own ({@link Edit#keep}): written here after its name, as the edit would. One that may
+     * have a URL or a nonce goes to the tokenizer.
      */
-    private int plainScript(byte[] b, int j, int p, int end) {
-        if (addsNonce) {
+    private int plainScript(byte[] b, int j, int p, int end) throws IOException {
+        int content = skip.skipPlainTo(b, p, end, markers);
+        if (nonceAttr != null && content > 0 && (names(b, p, content, "nonce") || names(b, p, content, "src")
+                || names(b, p, content, "href"))) {
             return -1;
         }
-        int content = skip.skipPlainTo(b, p, end, markers);
         if (content < 0 || content - j > Rewriter.CAP) {
             return -1;
         }
@@ -138,7 +151,22 @@ final class FastScan {
             trace.tag(b, j, content, false);
             trace.tag(b, q, after, true);
         }
+        if (nonceAttr != null) {
+            output.emitTo(p);
+            output.insert(nonceAttr);
+        }
         return after;
+    }
+
+    /** Whether {@code lower} occurs in {@code b[from, to)} in any case: where an attribute of that name may be. */
+    private static boolean names(byte[] b, int from, int to, String lower) {
+        int n = lower.length();
+        for (int i = from; i + n <= to; i++) {
+            if ((b[i] | 0x20) == lower.charAt(0) && Tag.is(b, i, lower)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

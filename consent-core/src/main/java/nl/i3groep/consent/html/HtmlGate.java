@@ -229,7 +229,8 @@ public final class HtmlGate {
 
     /** An XML declaration's encoding: {@code encoding = "name"} (or in single quotes). */
     private static final java.util.regex.Pattern XML_ENCODING =
-            java.util.regex.Pattern.compile("[ \\t\\r\\n]encoding[ \\t\\r\\n]*=[ \\t\\r\\n]*([\"'])([A-Za-z][A-Za-z0-9._-]*)\\1");
+            java.util.regex.Pattern.compile("[ \\t\\r\\n]encoding[ \\t\\r\\n]*=[ \\t\\r\\n]*"
+                    + "([\"'])([A-Za-z][A-Za-z0-9._-]*)\\1");
 
     /**
      * Whether bodies in this charset can be gated: ASCII-compatible ones in which no byte of a

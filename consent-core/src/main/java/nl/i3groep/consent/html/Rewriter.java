@@ -51,7 +51,7 @@ final class Rewriter {
     private final Insertions insertions;
     private final Tree tree;
     private final Verdict verdict;
-    private final FastScan scan = new FastScan();
+    private final FastScan scan = new FastScan(output);
     private final Tokenizer tokenizer;
 
     private final byte[] one = new byte[1];
@@ -110,7 +110,7 @@ final class Rewriter {
         edit.start(cs, nonceAttr);
         insertions.start(cs, allowed, page);
         verdict.start(cs, allowed, markers);
-        scan.start(markers, nonceAttr != null);
+        scan.start(markers, nonceAttr);
     }
 
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};

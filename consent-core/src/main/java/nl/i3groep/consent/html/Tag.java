@@ -253,7 +253,10 @@ final class Tag {
         };
     }
 
-    /** Whether a value without {@code :} or {@code &} that begins with {@code c} may still be "//host" ({@link Rules#mayHaveHost}). */
+    /**
+     * Whether a value without {@code :} or {@code &} that begins with {@code c} may still be
+     * "//host" ({@link Rules#mayHaveHost}).
+     */
     private static boolean mayLead(byte c) {
         return c == '/' || c == '\\' || (c & 0xff) <= ' ';
     }

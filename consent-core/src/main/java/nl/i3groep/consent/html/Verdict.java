@@ -63,7 +63,8 @@ final class Verdict {
      * tracker's: {@link Rules#UNKNOWN} where it says to hold the URL back, else 0.
      */
     private long contact(int k, long bits, String kind) {
-        if (contacts != null && bits == 0 && tag.valueStart[k] >= 0 && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
+        if (contacts != null && bits == 0 && tag.valueStart[k] >= 0
+                && Rules.mayHaveHost(tag.b, tag.valueStart[k], tag.valueStop[k])) {
             String host = Rules.hostOf(tag.value(k, cs));
             if (host != null && contacts.contact(host, kind)) {
                 return Rules.UNKNOWN;

@@ -435,7 +435,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         // a header without a charset leaves it to the page (a byte-order mark, a <meta>), as the
         // browser reads it: found in the body's first bytes, before the gate opens
         // XHTML is parsed as XML: gated by XML's reading, without insertions, and under the
-        // fail-closed policy as well (its charset is the header's, else XML's UTF-8)
+        // fail-closed policy as well (its charset is the header's, else XML's: see XmlSniffing)
         boolean xhtml = mime(type).equals("application/xhtml+xml");
         // a charset name Java does not know is, but for a few, no label of the Encoding standard
         // either, which a browser ignores: as if the header named none
@@ -479,7 +479,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 }
             }
             super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
-                    : "Content-Security-Policy-Report-Only", Csp.policy(nonce, allowedHosts()) + Csp.reporting(visit.reportUri(), visit.secure()));
+                    : "Content-Security-Policy-Report-Only",
+                    Csp.policy(nonce, allowedHosts()) + Csp.reporting(visit.reportUri(), visit.secure()));
             if (visit.secure()) {
                 super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + visit.reportUri() + "\"");
             }
@@ -662,7 +663,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
             if (readable) {
                 return site.gate().openXhtml(new Unclosable(raw), cs, decisions);
             }
-            LOG.debug("XHTML body in {} (found in the body), which the gate cannot read: served under the fail-closed CSP", cs);
+            LOG.debug("XHTML body in {} (found in the body), which the gate cannot read: served under the fail-closed"
+                    + " CSP", cs);
             return new Unclosable(raw);
         }
     }
