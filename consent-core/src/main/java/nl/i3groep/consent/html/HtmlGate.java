@@ -3,6 +3,7 @@ package nl.i3groep.consent.html;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -424,24 +425,28 @@ public final class HtmlGate {
     }
 
     /**
-     * The page's banner in {@code cs}; the last one encoded is kept, so that a site whose banner
-     * is one string (per language, say) encodes it once, not per response.
+     * The page's banner in {@code cs}, in the parts between which the response's nonce goes (one
+     * part without a nonce); the last one split and encoded is kept, so that a site whose banner
+     * is one string (per language, say) does that once, not per response: the banner's script is
+     * most of a page's insertions.
      */
-    byte[] banner(Charset cs, Page page) {
+    byte[][] banner(Charset cs, Page page) {
         String html = page.bodyEndHtml();
-        if (page.nonce().isPresent()) {
-            return withNonce(html, page).getBytes(cs);
-        }
+        boolean nonce = page.nonce().isPresent();
         EncodedBanner last = lastBanner;
-        if (last != null && last.html == html && last.cs.equals(cs)) {
-            return last.bytes;
+        if (last != null && last.html == html && last.cs.equals(cs) && last.nonce == nonce) {
+            return last.parts;
         }
-        byte[] bytes = html.getBytes(cs);
-        lastBanner = new EncodedBanner(html, cs, bytes);
-        return bytes;
+        List<String> split = nonce ? nonceParts(html) : List.of(html);
+        byte[][] parts = new byte[split.size()][];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = split.get(i).getBytes(cs);
+        }
+        lastBanner = new EncodedBanner(html, cs, nonce, parts);
+        return parts;
     }
 
-    private record EncodedBanner(String html, Charset cs, byte[] bytes) {
+    private record EncodedBanner(String html, Charset cs, boolean nonce, byte[][] parts) {
     }
 
     private boolean granted(long allowed, String id) {
@@ -454,21 +459,25 @@ public final class HtmlGate {
         if (page.nonce().isEmpty()) {
             return html;
         }
-        String attr = " nonce=\"" + page.nonce().get() + "\"";
+        return String.join(" nonce=\"" + page.nonce().get() + "\"", nonceParts(html));
+    }
+
+    /** {@code html} cut after the name of every {@code <script} start tag, where a nonce goes. */
+    static List<String> nonceParts(String html) {
         String lower = html.toLowerCase(Locale.ROOT);
-        StringBuilder sb = new StringBuilder(html.length() + 64);
+        List<String> parts = new ArrayList<>();
         int from = 0;
-        int i;
-        while ((i = lower.indexOf("<script", from)) >= 0) {
+        int i = 0;
+        while ((i = lower.indexOf("<script", i)) >= 0) {
             int after = i + 7;
-            sb.append(html, from, after);
             char c = after < html.length() ? html.charAt(after) : '>';
             if (c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-                sb.append(attr);
+                parts.add(html.substring(from, after));
+                from = after;
             }
-            from = after;
+            i = after;
         }
-        sb.append(html, from, html.length());
-        return sb.toString();
+        parts.add(html.substring(from));
+        return parts;
     }
 }

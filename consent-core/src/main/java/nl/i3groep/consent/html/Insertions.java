@@ -18,6 +18,8 @@ final class Insertions {
     private Charset cs;
     private long allowed;
     private Page page;
+    /** {@code nonce="…"} with a space before it, or null when the response has no nonce. */
+    private byte[] nonceAttr;
     private boolean consentModeDone;
     private boolean bannerDone;
     /** Trackers whose scripts the page installs itself. */
@@ -29,10 +31,11 @@ final class Insertions {
         this.output = output;
     }
 
-    void start(Charset cs, long allowed, Page page) {
+    void start(Charset cs, long allowed, Page page, byte[] nonceAttr) {
         this.cs = cs;
         this.allowed = allowed;
         this.page = page;
+        this.nonceAttr = nonceAttr;
         consentModeDone = false;
         bannerDone = false;
         installed = 0;
@@ -68,7 +71,12 @@ final class Insertions {
         if (!bannerDone) {
             bannerDone = true;
             if (!page.bodyEndHtml().isEmpty()) {
-                output.insert(gate.banner(cs, page));
+                byte[][] parts = gate.banner(cs, page);
+                output.insert(parts[0]);
+                for (int i = 1; i < parts.length; i++) {
+                    output.insert(nonceAttr);
+                    output.insert(parts[i]);
+                }
             }
         }
     }

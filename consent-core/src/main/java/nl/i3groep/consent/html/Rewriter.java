@@ -108,7 +108,7 @@ final class Rewriter {
         this.nonceAttr = nonceAttr;
         Rules.Markers markers = rules.markers(cs);
         edit.start(cs, nonceAttr);
-        insertions.start(cs, allowed, page);
+        insertions.start(cs, allowed, page, nonceAttr);
         verdict.start(cs, allowed, markers);
         scan.start(markers, nonceAttr);
     }
@@ -132,7 +132,7 @@ final class Rewriter {
      */
     boolean release() {
         output.start(null);
-        insertions.start(null, 0, null);
+        insertions.start(null, 0, null, null);
         page = null;
         tag.b = null;
         output.trim(KEPT);

@@ -585,8 +585,11 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     /** Whether a Content-Type names a charset. */
     static boolean hasCharset(String contentType) {
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).matches("(?s).*;\\s*charset\\s*=.*");
+        return contentType != null && CHARSET_PARAMETER.matcher(contentType).find();
     }
+
+    private static final java.util.regex.Pattern CHARSET_PARAMETER =
+            java.util.regex.Pattern.compile(";\\s*charset\\s*=", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /**
      * The first bytes of a body whose header names no charset, held until they show the charset a
