@@ -4,45 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import nl.i3groep.consent.SiteConfigs;
+import nl.i3groep.consent.TestClock;
 import nl.i3groep.consent.config.ConsentConfig;
 import org.junit.jupiter.api.Test;
 
 class UndeclaredHostsTest {
 
-    /** A clock the test moves. */
-    static final class Moving extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        void pass(Duration d) {
-            now.updateAndGet(t -> t.plus(d));
-        }
-    }
+    private static final Instant START = Instant.parse("2026-12-01T10:00:00Z");
 
     static ConsentConfig site() {
         return SiteConfigs.exampleWith("thirdParties", "{\"cdn.example-cdn.net\": {\"purpose\": \"necessary\", \"for\": \"images\"},"
@@ -51,7 +26,7 @@ class UndeclaredHostsTest {
 
     @Test
     void declaredPartiesAndTrackersAreNotUndeclared() {
-        UndeclaredHosts u = new UndeclaredHosts(site(), new Moving());
+        UndeclaredHosts u = new UndeclaredHosts(site(), new TestClock(START));
         for (String known : List.of("cdn.example-cdn.net", "a.b.fonts.example", "fonts.example", "snap.licdn.com",
                 "px4.ads.linkedin.com", "www.google.de", "stats.g.doubleclick.net", "assets.adobedtm.com", "CDN.Example-CDN.net.")) {
             assertFalse(u.seen(known, "img", "/"), known);
@@ -64,12 +39,12 @@ class UndeclaredHostsTest {
 
     @Test
     void eachHostKeepsHowItWasFetchedAFewPagesAndItsDays() {
-        Moving clock = new Moving();
+        TestClock clock = new TestClock(START);
         UndeclaredHosts u = new UndeclaredHosts(site(), clock);
         for (int i = 0; i < 8; i++) {
             u.seen("tags.undeclared.example", i % 2 == 0 ? "script" : "connect", "/page/" + i);
         }
-        clock.pass(Duration.ofDays(2));
+        clock.advance(Duration.ofDays(2));
         u.seen("tags.undeclared.example", "img", "/page/0");
         u.seen("other.example", "frame", "/");
         UndeclaredHosts.Contact c = u.contacts().get(0);
@@ -83,7 +58,7 @@ class UndeclaredHostsTest {
         days.set(UndeclaredHosts.DAYS - 3, 8L);
         days.set(UndeclaredHosts.DAYS - 1, 1L);
         assertEquals(days, c.perDay());
-        clock.pass(Duration.ofDays(UndeclaredHosts.DAYS));
+        clock.advance(Duration.ofDays(UndeclaredHosts.DAYS));
         assertEquals(Collections.nCopies(UndeclaredHosts.DAYS, 0L), u.contacts().get(0).perDay(), "old days drop out");
         assertEquals(9, u.contacts().get(0).count(), "the total stays");
     }
@@ -91,7 +66,7 @@ class UndeclaredHostsTest {
     /** However many hosts come (a flood of made-up reports), the report holds at most MAX_HOSTS. */
     @Test
     void memoryIsBounded() {
-        UndeclaredHosts u = new UndeclaredHosts(site(), new Moving());
+        UndeclaredHosts u = new UndeclaredHosts(site(), new TestClock(START));
         for (int i = 0; i < 50_000; i++) {
             u.seen("h" + i + ".flood.example", "img", "/p" + (i % 7));
         }

@@ -404,7 +404,8 @@ final class ConsentEndpoint {
         write(response, status, body);
     }
 
-    private static void error(HttpServletResponse response, int status, String message) throws IOException {
+    /** {@code {"status": …, "error": "…"}}, as every refusal of the filter's endpoints answers. */
+    static void error(HttpServletResponse response, int status, String message) throws IOException {
         ObjectNode body = JSON.createObjectNode();
         body.put("status", status);
         body.put("error", message);

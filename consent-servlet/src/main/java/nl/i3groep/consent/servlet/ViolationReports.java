@@ -3,7 +3,6 @@ package nl.i3groep.consent.servlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.servlet.http.HttpServletRequest;
@@ -88,9 +87,9 @@ final class ViolationReports {
             }
             response.setStatus(204);
         } catch (Refused e) {
-            error(response, e.status, e.getMessage());
+            ConsentEndpoint.error(response, e.status, e.getMessage());
         } catch (IOException | RuntimeException e) { // a body cut off, a parser's surprise: the sender's fault
-            error(response, 400, "unreadable report");
+            ConsentEndpoint.error(response, 400, "unreadable report");
         }
     }
 
@@ -179,18 +178,6 @@ final class ViolationReports {
     private static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         return v != null && v.isTextual() ? v.asText() : "";
-    }
-
-    private static void error(HttpServletResponse response, int status, String message) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("status", status);
-        body.put("error", message);
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
     }
 
     private static final class Refused extends RuntimeException {

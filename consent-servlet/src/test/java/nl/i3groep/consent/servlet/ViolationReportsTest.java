@@ -118,24 +118,30 @@ class ViolationReportsTest {
         }
     }
 
-    /** The other source: what the filter reads in the pages it gates, without any browser. */
-    @ParameterizedTest
-    @EnumSource(Container.class)
-    void whatPagesNameOnHostsNobodyDeclaredIsInTheReportToo(Container c) throws Exception {
-        ConsentFilter filter = filter();
+    /** The test servlets, and at {@code /contacts} a page of {@code body}, its {@code {own}} the site's host and port. */
+    private static Map<String, jakarta.servlet.http.HttpServlet> withContactsPage(String body) {
         Map<String, jakarta.servlet.http.HttpServlet> servlets = new java.util.LinkedHashMap<>(TestServlets.all());
         servlets.put("/contacts", new jakarta.servlet.http.HttpServlet() {
             @Override
             protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp)
                     throws java.io.IOException {
                 resp.setContentType("text/html;charset=UTF-8");
-                resp.getWriter().write("<!doctype html><html><head><title>t</title>"
-                        + "<script src=\"https://tags.undeclared-tm.example/tm.js\"></script></head><body>"
-                        + "<img alt=\"\" src=\"https://cdn.undeclared.example/a.png\"><img alt=\"\" src=\"https://cdn.undeclared.example/b.png\">"
-                        + "<img alt=\"\" src=\"http://" + req.getServerName() + ":" + req.getLocalPort() + "/own.png\">"
-                        + "<img alt=\"\" src=\"https://px.ads.linkedin.com/collect?pid=123456\"></body></html>");
+                resp.getWriter().write(body.replace("{own}", req.getServerName() + ":" + req.getLocalPort()));
             }
         });
+        return servlets;
+    }
+
+    /** The other source: what the filter reads in the pages it gates, without any browser. */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void whatPagesNameOnHostsNobodyDeclaredIsInTheReportToo(Container c) throws Exception {
+        ConsentFilter filter = filter();
+        Map<String, jakarta.servlet.http.HttpServlet> servlets = withContactsPage("<!doctype html><html><head><title>t</title>"
+                        + "<script src=\"https://tags.undeclared-tm.example/tm.js\"></script></head><body>"
+                        + "<img alt=\"\" src=\"https://cdn.undeclared.example/a.png\"><img alt=\"\" src=\"https://cdn.undeclared.example/b.png\">"
+                        + "<img alt=\"\" src=\"http://{own}/own.png\">"
+                        + "<img alt=\"\" src=\"https://px.ads.linkedin.com/collect?pid=123456\"></body></html>");
         try (Container.Running r = c.start(Container.Registration.instance(filter), servlets)) {
             assertEquals(200, Http.get(r.port(), "/contacts?visitor=someone").statusCode());
             assertEquals(200, Http.get(r.port(), "/contacts").statusCode());
@@ -157,22 +163,14 @@ class ViolationReportsTest {
                 .replace("\"ledger\":", "\"undeclared\": \"block\", \"thirdParties\": {\"cdn.declared.example\":"
                         + " {\"purpose\": \"necessary\", \"for\": \"images\"}},\n  \"ledger\":");
         ConsentFilter filter = new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())), new MemoryLedger());
-        Map<String, jakarta.servlet.http.HttpServlet> servlets = new java.util.LinkedHashMap<>(TestServlets.all());
-        servlets.put("/contacts", new jakarta.servlet.http.HttpServlet() {
-            @Override
-            protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp)
-                    throws java.io.IOException {
-                resp.setContentType("text/html;charset=UTF-8");
-                resp.getWriter().write("<!doctype html><html><head><title>t</title>"
+        Map<String, jakarta.servlet.http.HttpServlet> servlets = withContactsPage("<!doctype html><html><head><title>t</title>"
                         + "<link rel=\"stylesheet\" href=\"https://fonts.undeclared.example/css\">"
                         + "<script src=\"https://tags.undeclared-tm.example/tm.js\"></script></head><body>"
                         + "<img id=\"px\" alt=\"\" src=\"https://pixel.undeclared.example/p.gif\">"
                         + "<iframe id=\"fr\" src=\"https://widget.undeclared.example/\"></iframe>"
                         + "<img id=\"cdn\" alt=\"\" src=\"https://cdn.declared.example/a.png\">"
-                        + "<img id=\"own\" alt=\"\" src=\"http://" + req.getServerName() + ":" + req.getLocalPort() + "/own.png\">"
+                        + "<img id=\"own\" alt=\"\" src=\"http://{own}/own.png\">"
                         + "</body></html>");
-            }
-        });
         try (Container.Running r = c.start(Container.Registration.instance(filter), servlets)) {
             org.jsoup.nodes.Document d = org.jsoup.Jsoup.parse(Http.text(Http.get(r.port(), "/contacts")));
             org.jsoup.nodes.Element tm = d.selectFirst("script[data-consent-src*=tags.undeclared-tm.example]");
