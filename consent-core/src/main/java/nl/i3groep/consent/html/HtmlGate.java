@@ -426,15 +426,16 @@ public final class HtmlGate {
 
     /**
      * The page's banner in {@code cs}, in the parts between which the response's nonce goes (one
-     * part without a nonce); the last one split and encoded is kept, so that a site whose banner
-     * is one string (per language, say) does that once, not per response: the banner's script is
-     * most of a page's insertions.
+     * part without a nonce); the last one split and encoded is kept, so that a banner that comes
+     * again (the same page, or a banner the caller built once) is not lower-cased, split and
+     * encoded again: its script is most of a page's insertions. Compared by content, since a
+     * caller builds the string per response; two banners differ early, where the page's address is.
      */
     byte[][] banner(Charset cs, Page page) {
         String html = page.bodyEndHtml();
         boolean nonce = page.nonce().isPresent();
         EncodedBanner last = lastBanner;
-        if (last != null && last.html == html && last.cs.equals(cs) && last.nonce == nonce) {
+        if (last != null && last.html.equals(html) && last.cs.equals(cs) && last.nonce == nonce) {
             return last.parts;
         }
         List<String> split = nonce ? nonceParts(html) : List.of(html);
