@@ -81,6 +81,12 @@ class FetchPolicyInChromiumTest {
                     resp.getWriter().write("[\"https://" + FIRED.get(0) + "\", \"https://" + FIRED.get(1) + "\","
                             + " \"https://" + FIRED.get(2) + "\"]");
                 }
+                case "/pixel" -> { // a pixel and a frame of hosts nobody declared
+                    resp.setContentType("text/html;charset=UTF-8");
+                    resp.getWriter().write("<!doctype html><html><head><title>t</title></head><body>"
+                            + "<iframe src=\"https://widget.undeclared.example/frame.gif\"></iframe>"
+                            + "<img alt=\"\" src=\"https://pixel.undeclared.example/p.gif\"></body></html>");
+                }
                 case "/app.js" -> script(resp, fire("fetch('/p/settings.json').then(function (r) { return r.json(); })"));
                 // a bundle builds its URLs: no host is spelled out anywhere
                 case "/bundle.js", "/tm.js" -> script(resp, fire("Promise.resolve(['googletagmanager', 'ads.linkedin',"
@@ -112,6 +118,8 @@ class FetchPolicyInChromiumTest {
     /** The site under {@code "csp": "report-only"}, and its filter, whose report the test reads. */
     private static Server reporting;
     private static ConsentFilter reportingFilter;
+    /** The site under {@code "undeclared": "block"}, with its policy off: the rewriter alone holds back. */
+    private static Server blocking;
     private static ChromeDriver driver;
 
     @BeforeAll
@@ -121,6 +129,9 @@ class FetchPolicyInChromiumTest {
         filtered = site(filter("enforce"));
         reportingFilter = filter("report-only");
         reporting = site(reportingFilter);
+        blocking = site(new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(Files.readString(
+                Path.of("src/test/resources/consent.json")).replace("\"ledger\":", "\"undeclared\": \"block\", \"ledger\":"),
+                Map.of())), new MemoryLedger()));
         driver = Browser.start("nl", true);
     }
 
@@ -135,6 +146,7 @@ class FetchPolicyInChromiumTest {
         if (driver != null) {
             driver.quit();
         }
+        blocking.stop();
         reporting.stop();
         filtered.stop();
         bare.stop();
@@ -227,5 +239,21 @@ class FetchPolicyInChromiumTest {
         // the trackers it loaded are no undeclared hosts: the policy knows them, and their consent governs them
         assertTrue(reportingFilter.undeclaredHosts().contacts().stream().noneMatch(x -> x.host().contains("google")
                 || x.host().contains("linkedin")), reportingFilter.undeclaredHosts().contacts().toString());
+    }
+
+    /** With "undeclared": "block", a pixel and a frame of hosts nobody declared load nothing, with no policy needed. */
+    @org.junit.jupiter.api.Test
+    void blockingHoldsBackWhatNobodyDeclared() {
+        List<String> undeclared = List.of("pixel.undeclared.example/p.gif", "widget.undeclared.example/frame.gif");
+        standIns.clear();
+        driver.get("http://localhost:" + ((ServerConnector) bare.getConnectors()[0]).getLocalPort() + "/p/pixel");
+        waiting().until(d -> standIns.everything().containsAll(undeclared)); // the control
+        standIns.clear();
+        driver.get("http://localhost:" + ((ServerConnector) blocking.getConnectors()[0]).getLocalPort() + "/p/pixel");
+        waiting().until(d -> "complete".equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
+        assertEquals("https://pixel.undeclared.example/p.gif",
+                driver.findElement(By.tagName("img")).getAttribute("data-consent-src"), "renamed");
+        assertEquals(List.of(), standIns.everything().stream().filter(r -> r.contains("undeclared.example")).toList(),
+                "reached with the filter");
     }
 }

@@ -279,6 +279,32 @@ class RulesInChromiumTest {
                         .getBytes(Charset.forName("windows-1252")));
             }
         },
+        DEFLATE("a page the application deflates though the request it saw offered no encoding",
+                "px.ads.linkedin.com/collect/?pid=123456&deflate") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+                try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(zipped)) {
+                    z.write(("<!doctype html><html><head><title>t</title></head><body><img alt=\"\" src=\"https://px.ads"
+                            + ".linkedin.com/collect/?pid=123456&amp;deflate\"><img alt=\"\" src=\"" + DONE + "\"></body></html>")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.setHeader("Content-Encoding", "deflate");
+                resp.getOutputStream().write(zipped.toByteArray());
+            }
+        },
+        UNKNOWN_CHARSET("a header charset no browser knows, so the page's meta decides",
+                "px.ads.linkedin.com/collect/?pid=123456&unknown-charset") {
+            @Override
+            void serve(HttpServletResponse resp) throws IOException {
+                resp.setHeader("Content-Type", "text/html;charset=x-no-such-charset");
+                resp.getOutputStream().write(("<!doctype html><html><head><meta charset=\"utf-8\"><title>t</title></head>"
+                        + "<body><p>Caf\u00e9</p><img alt=\"\" src=\"https://px.ads.linkedin.com/collect/?pid=123456"
+                        + "&amp;unknown-charset\"><img alt=\"\" src=\"" + DONE + "\"></body></html>")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        },
         ERROR_PAGE("the site's error page, which the filter does not see", "px.ads.linkedin.com/collect/?pid=123456&error") {
             @Override
             void serve(HttpServletResponse resp) throws IOException {
