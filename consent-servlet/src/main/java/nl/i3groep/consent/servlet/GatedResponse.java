@@ -5,6 +5,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,6 +60,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private EncodingWriter encoding;
     private Charset writerCharset;
     private String nonce;
+    /** A length or an encoding of a body passed on unread reached the container. */
+    private boolean passedHeaders;
+    /** What the container held of a body passed on unread, to be read again now that it is HTML. */
+    private byte[] readAgain;
 
     /** The request, as the policy's reporting and the report of undeclared hosts need it. */
     private final ConsentFilter.Visit visit;
@@ -121,13 +126,22 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     /**
-     * The application says HTML after its body began as something else: what it wrote went out
-     * unread, so the response can only be served under the fail-closed policy.
+     * The application says HTML after its body began as something else. While the container still
+     * holds all of that body, it is taken back and read as HTML ({@link #readAgain}); otherwise the
+     * response can only be served under the fail-closed policy. Whether it was taken back.
      */
-    private void htmlTooLate(String type) {
+    private boolean htmlTooLate(String type) {
         if (mode == Mode.PASSTHROUGH && !bodyless && !isCommitted() && isHtml(type) && !isHtml(getContentType())) {
+            if (target instanceof Passed passed && passed.copy != null && !passedHeaders) {
+                readAgain = passed.copy.toByteArray();
+                getResponse().resetBuffer();
+                mode = Mode.UNDECIDED;
+                target = null;
+                return true;
+            }
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
         }
+        return false;
     }
 
     /** Whether the header was taken care of here rather than passed on. */
@@ -153,6 +167,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                     heldLength = value == null ? -1 : parseLength(value);
                     return true;
                 }
+                passedHeaders |= mode != Mode.GATED;
                 return mode == Mode.GATED;
             }
             case "content-encoding" -> {
@@ -160,6 +175,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                     heldEncoding = value;
                     return true;
                 }
+                passedHeaders |= mode != Mode.GATED;
                 return mode == Mode.GATED;
             }
             case "content-security-policy", "content-security-policy-report-only" -> {
@@ -174,7 +190,14 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 return false;
             }
             case "content-type" -> {
-                htmlTooLate(value);
+                if (htmlTooLate(value)) {
+                    if (replace) {
+                        super.setHeader(name, value);
+                    } else {
+                        super.addHeader(name, value);
+                    }
+                    return true;
+                }
                 return false;
             }
             case "link", "refresh" -> {
@@ -214,6 +237,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (mode == Mode.UNDECIDED) {
             heldLength = len;
         } else if (mode != Mode.GATED) {
+            passedHeaders = true;
             super.setContentLengthLong(len);
         }
     }
@@ -227,7 +251,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setContentType(String type) {
-        htmlTooLate(type);
+        htmlTooLate(type); // the body taken back is read as the type set now
         super.setContentType(type);
         if (writer != null) {
             // the writer already encodes in its charset: the header must keep saying so
@@ -289,6 +313,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         sendExpiries();
         heldLength = -1;
         heldEncoding = null;
+        passedHeaders = false;
         restart();
     }
 
@@ -296,6 +321,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     private void restart() {
         mode = Mode.UNDECIDED;
         target = null;
+        readAgain = null;
         if (encoding != null) {
             encoding.reset();
         }
@@ -378,6 +404,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     private void releaseHeld() {
+        passedHeaders |= heldLength >= 0 || heldEncoding != null;
         if (heldLength >= 0) {
             super.setContentLengthLong(heldLength);
         }
@@ -402,10 +429,32 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (mode == Mode.ABANDONED) {
             return OutputStream.nullOutputStream();
         }
-        return raw;
+        return target != null ? target : raw;
     }
 
+    /** Decides where the body goes; a body taken back ({@link #htmlTooLate}) is written there first. */
     private void decide(int first) throws IOException {
+        byte[] again = readAgain;
+        readAgain = null;
+        if (again == null || again.length == 0) {
+            decideNow(first);
+            return;
+        }
+        decideNow(again[0] & 0xff);
+        OutputStream t = target != null ? target : body.raw;
+        if (mode != Mode.GATED) {
+            t.write(again);
+            return;
+        }
+        try {
+            t.write(again);
+        } catch (RuntimeException e) {
+            failed(e);
+            target.write(again);
+        }
+    }
+
+    private void decideNow(int first) throws IOException {
         String type = getContentType();
         boolean html = !bodyless && isHtml(type);
         if (!html) {
@@ -425,13 +474,13 @@ final class GatedResponse extends HttpServletResponseWrapper {
             }
             mode = Mode.PASSTHROUGH;
             releaseHeld();
+            target = new Passed(body != null ? body.raw : getResponse().getOutputStream());
             return;
         }
         Charset charset = charsetOrNull(getCharacterEncoding());
-        String encoding = heldEncoding == null ? "identity" : heldEncoding.trim().toLowerCase(Locale.ROOT);
-        boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
-        // the compressions Java undoes; the request's Accept-Encoding offered none (an application may not care)
-        boolean inflate = gzip || encoding.equals("deflate");
+        // the compressions a browser undoes are undone here; with another one a browser shows nothing
+        Optional<List<String>> codings = ContentCodings.of(heldEncoding);
+        boolean decompressible = codings.isPresent();
         // a header without a charset leaves it to the page (a byte-order mark, a <meta>), as the
         // browser reads it: found in the body's first bytes, before the gate opens
         // XHTML is parsed as XML: gated by XML's reading, without insertions, and under the
@@ -445,18 +494,17 @@ final class GatedResponse extends HttpServletResponseWrapper {
         boolean sniffXml = writerCharset == null && !named && xhtml;
         // a byte-order mark of UTF-16 overrides the declared charset in a browser
         boolean readable = (sniff || sniffXml || charset != null && nl.i3groep.consent.html.HtmlGate.supports(charset))
-                && (inflate || encoding.equals("identity") || encoding.isEmpty())
+                && decompressible
                 && (sniff || sniffXml || first != 0xFE && first != 0xFF);
         super.addHeader("Vary", "Cookie");
         // a charset the gate cannot read but Java can decode (UTF-16, also by its byte-order mark;
         // ISO-2022-JP): read through a decoded copy, and written back in the body's own charset
         Charset decodable = !sniff && (first == 0xFE || first == 0xFF) ? StandardCharsets.UTF_16 : charset;
-        boolean transcode = !readable && !xhtml && decodable != null && (inflate || encoding.equals("identity")
-                || encoding.isEmpty());
+        boolean transcode = !readable && !xhtml && decodable != null && decompressible;
         if (!readable) {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
             LOG.debug("HTML body the gate cannot read (charset {}, encoding {}): served under a fail-closed CSP{}",
-                    charset, encoding, transcode ? ", and gated through a decoded copy" : "");
+                    charset, heldEncoding, transcode ? ", and gated through a decoded copy" : "");
             super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
             if (!transcode) {
                 mode = Mode.PASSTHROUGH;
@@ -501,7 +549,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         } else {
             gated = site.gate().open(new Unclosable(raw), charset, decisions, pageNow, contacts());
         }
-        target = inflate ? new InflatingStream(gated, gzip) : gated;
+        target = ContentCodings.undo(codings.get(), gated);
         mode = Mode.GATED;
     }
 
@@ -952,6 +1000,49 @@ final class GatedResponse extends HttpServletResponseWrapper {
     }
 
     /** Lets the gate close its sink without closing the container's stream: the container does that. */
+    /**
+     * A body passed on unread, with a copy of what the container has not yet committed: should the
+     * application still say it is HTML, that much is read again ({@link #htmlTooLate}). The copy is
+     * at most the container's buffer, and dropped once the container sends the response.
+     */
+    private final class Passed extends OutputStream {
+        private final OutputStream raw;
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+
+        Passed(OutputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            raw.write(b);
+            if (copied()) {
+                copy.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            raw.write(b, off, len);
+            if (copied()) {
+                copy.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            raw.flush();
+            copied();
+        }
+
+        private boolean copied() {
+            if (copy != null && isCommitted()) {
+                copy = null;
+            }
+            return copy != null;
+        }
+    }
+
     private static final class Unclosable extends FilterOutputStream {
         Unclosable(OutputStream out) {
             super(out);

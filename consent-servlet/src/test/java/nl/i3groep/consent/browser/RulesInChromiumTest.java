@@ -336,6 +336,70 @@ class RulesInChromiumTest {
         }
     }
 
+    /**
+     * A page whose only contact with a tracker is a connection, in a body the filter once passed on
+     * unread (a policy does not govern a preconnect): a hint to a tracker's host, then one to a host
+     * that is no tracker's, whose connection says the browser has acted on the hints. Both names
+     * are new on each load, so that no connection the browser learned to open early counts.
+     */
+    enum Hinted {
+        BROTLI("a page in brotli, though the request the application saw offered no encoding") {
+            @Override
+            void serve(HttpServletResponse resp, byte[] page) throws IOException {
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.setHeader("Content-Encoding", "br");
+                resp.getOutputStream().write(nl.i3groep.consent.servlet.Brotli.stored(page));
+            }
+        },
+        ZSTD("a page in zstd, though the request the application saw offered no encoding") {
+            @Override
+            void serve(HttpServletResponse resp, byte[] page) throws IOException {
+                java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+                try (java.io.OutputStream z = new io.airlift.compress.zstd.ZstdOutputStream(zipped)) {
+                    z.write(page);
+                }
+                resp.setContentType("text/html;charset=UTF-8");
+                resp.setHeader("Content-Encoding", "zstd");
+                resp.getOutputStream().write(zipped.toByteArray());
+            }
+        },
+        LATE_HTML("a page said to be HTML only after it was written as text") {
+            @Override
+            void serve(HttpServletResponse resp, byte[] page) throws IOException {
+                resp.setContentType("text/plain;charset=UTF-8");
+                resp.getOutputStream().write(page);
+                resp.setContentType("text/html;charset=UTF-8");
+            }
+        };
+
+        final String what;
+
+        Hinted(String what) {
+            this.what = what;
+        }
+
+        abstract void serve(HttpServletResponse resp, byte[] page) throws IOException;
+
+        static String tracker(String n) {
+            return "t" + n + ".google-analytics.com";
+        }
+
+        static String sentinel(String n) {
+            return "s" + n + ".example.org";
+        }
+    }
+
+    static final class HintedPages extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String n = req.getParameter("n");
+            Hinted.valueOf(req.getPathInfo().substring(1)).serve(resp, ("<!doctype html><html><head><title>t</title>"
+                    + "<link rel=\"preconnect\" href=\"https://" + Hinted.tracker(n) + "\">"
+                    + "<link rel=\"preconnect\" href=\"https://" + Hinted.sentinel(n) + "\"></head>"
+                    + "<body><p>hinted</p></body></html>").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** The site's error page, with LinkedIn's pixel on it as error pages often have. */
     static final class ErrorPage extends HttpServlet {
         @Override
@@ -415,6 +479,7 @@ class RulesInChromiumTest {
                     EnumSet.of(DispatcherType.REQUEST));
         }
         context.addServlet(new ServletHolder(new Pages()), "/rule/*");
+        context.addServlet(new ServletHolder(new HintedPages()), "/hinted/*");
         context.addServlet(new ServletHolder(new ErrorPage()), "/error-page");
         ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
         errors.addErrorPage(404, "/error-page");
@@ -491,6 +556,28 @@ class RulesInChromiumTest {
         } finally {
             driver.manage().deleteAllCookies();
         }
+    }
+
+    private static int hinted;
+
+    /** The host names the browser opened connections for on loading the page, once it opened one for the sentinel. */
+    private static List<String> connectionsOf(Server server, Hinted h, String n) {
+        standIns.clear();
+        driver.get("http://localhost:" + port(server) + "/hinted/" + h + "?n=" + n);
+        assertEquals("hinted", driver.findElement(org.openqa.selenium.By.tagName("p")).getText(), h.what);
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> standIns.connections().contains(Hinted.sentinel(n)));
+        return standIns.connections();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Hinted.class)
+    void aPreconnectInABodyOnceUnreadOpensNoConnectionToTheTracker(Hinted h) {
+        String control = "c" + ++hinted;
+        List<String> opened = connectionsOf(bare, h, control);
+        assertTrue(opened.contains(Hinted.tracker(control)), h.what + ": the control connects: " + opened);
+        String gated = "g" + hinted;
+        opened = connectionsOf(filtered, h, gated);
+        assertTrue(!opened.contains(Hinted.tracker(gated)), h.what + ": connected with the filter: " + opened);
     }
 
     @ParameterizedTest

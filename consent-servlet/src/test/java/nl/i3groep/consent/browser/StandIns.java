@@ -26,7 +26,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 /**
  * Every tracker vendor at once: an HTTPS server on 127.0.0.1:443 with a throw-away certificate, to
  * which the browser's resolver sends every host. It answers scripts with a beacon back, pixels with
- * a GIF, and keeps a log of every request: the proof of what reached a tracker.
+ * a GIF, and keeps a log of every request and of the host name of every connection: the proof of
+ * what reached a tracker.
  */
 final class StandIns implements AutoCloseable {
 
@@ -34,6 +35,7 @@ final class StandIns implements AutoCloseable {
 
     private final Server server;
     private final List<String> log = new ArrayList<>();
+    private final List<String> connections = new ArrayList<>();
 
     StandIns() throws Exception {
         Path dir = Files.createTempDirectory("stand-ins");
@@ -58,6 +60,18 @@ final class StandIns implements AutoCloseable {
         ServerConnector connector = new ServerConnector(server, tls, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(443);
+        connector.addBean(new org.eclipse.jetty.io.ssl.SslHandshakeListener() {
+            @Override
+            public void handshakeSucceeded(Event event) {
+                // a connection of its own per host (no HTTP/2 here to share one): the name it was opened for
+                if (event.getSSLEngine().getSession() instanceof javax.net.ssl.ExtendedSSLSession session) {
+                    synchronized (log) {
+                        session.getRequestedServerNames().forEach(n -> connections.add(
+                                ((javax.net.ssl.SNIHostName) n).getAsciiName()));
+                    }
+                }
+            }
+        });
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -126,9 +140,20 @@ final class StandIns implements AutoCloseable {
         return hosts;
     }
 
+    /**
+     * The host names connections were opened for, in order: a {@code <link rel="preconnect">} opens
+     * one without a request.
+     */
+    List<String> connections() {
+        synchronized (log) {
+            return List.copyOf(connections);
+        }
+    }
+
     void clear() {
         synchronized (log) {
             log.clear();
+            connections.clear();
         }
     }
 

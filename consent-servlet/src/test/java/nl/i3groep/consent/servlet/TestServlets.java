@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import nl.i3groep.consent.Decisions;
@@ -57,7 +58,7 @@ final class TestServlets {
     }
 
     /** Writes {@link #document} as asked: {@code api=stream|writer}, {@code chunk=N} bytes or chars per flushed
-     *  write (0: one piece), {@code length=true}, {@code zip=gzip|deflate|raw-deflate}, {@code encoding=…} (declared only),
+     *  write (0: one piece), {@code length=true}, {@code zip=gzip|deflate|raw-deflate|br|zstd} (or several, comma-separated, in the order applied), {@code encoding=…} (declared only),
      *  {@code charset=…}, {@code fragment=true}, {@code type=…} ({@code none}: no Content-Type; {@code late}:
      *  text/plain, HTML said only after the body began), {@code bom=utf-16le} (the body in UTF-16LE after its
      *  byte-order mark, whatever the declared charset). */
@@ -79,15 +80,15 @@ final class TestServlets {
             String zip = param(req, "zip", "");
             if (!zip.isEmpty()) {
                 // compressed whatever the request accepts, as some applications do
-                ByteArrayOutputStream zipped = new ByteArrayOutputStream();
-                try (OutputStream gz = zip.equals("gzip") ? new GZIPOutputStream(zipped)
-                        : new java.util.zip.DeflaterOutputStream(zipped,
-                                new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, zip.equals("raw-deflate")))) {
-                    gz.write(html.getBytes(charset));
+                byte[] zipped = html.getBytes(charset);
+                List<String> codings = new java.util.ArrayList<>();
+                for (String coding : zip.split(",")) {
+                    zipped = compressed(coding.trim(), zipped);
+                    codings.add(coding.trim().equals("raw-deflate") ? "deflate" : coding.trim());
                 }
-                resp.setHeader("Content-Encoding", zip.equals("gzip") ? "gzip" : "deflate");
-                resp.setContentLength(zipped.size());
-                write(resp.getOutputStream(), zipped.toByteArray(), chunk);
+                resp.setHeader("Content-Encoding", String.join(", ", codings));
+                resp.setContentLength(zipped.length);
+                write(resp.getOutputStream(), zipped, chunk);
                 return;
             }
             if (req.getParameter("encoding") != null) {
@@ -124,6 +125,23 @@ final class TestServlets {
             if (type.equals("late")) {
                 resp.setContentType("text/html;charset=" + charsetName);
             }
+        }
+
+        /** {@code plain} in gzip, deflate (zlib's or raw), zstd, or brotli (see {@link Brotli}). */
+        static byte[] compressed(String coding, byte[] plain) throws IOException {
+            if (coding.equals("br")) {
+                return Brotli.stored(plain);
+            }
+            ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+            try (OutputStream z = switch (coding) {
+                case "gzip" -> new GZIPOutputStream(zipped);
+                case "zstd" -> new io.airlift.compress.zstd.ZstdOutputStream(zipped);
+                default -> new java.util.zip.DeflaterOutputStream(zipped,
+                        new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, coding.equals("raw-deflate")));
+            }) {
+                z.write(plain);
+            }
+            return zipped.toByteArray();
         }
 
         static void write(OutputStream out, byte[] bytes, int chunk) throws IOException {
