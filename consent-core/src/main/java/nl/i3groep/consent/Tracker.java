@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *
  * @param id            stable identifier ({@code google-analytics}), used in {@code data-consent} marks,
  *                      the cookie and the endpoint
- * @param vendor        who runs it, for people (the banner)
+ * @param vendor        what it is called, for people (the banner's settings: {@code Google Analytics})
+ * @param company       the organisation it sends to, as the banner's first layer names it ({@code Google})
  * @param purpose       what it is for; decides whether the visitor's grant covers it
  * @param accountId     the site's account with the vendor, where the tracker has one
  * @param hosts         where it loads from or sends to: a host ({@code snap.licdn.com}), a host
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
 public record Tracker(
         String id,
         String vendor,
+        String company,
         Purpose purpose,
         Optional<String> accountId,
         List<String> hosts,
@@ -41,6 +43,7 @@ public record Tracker(
             throw new IllegalArgumentException("tracker id must match " + ID + ": " + id);
         }
         Objects.requireNonNull(vendor, "vendor");
+        Objects.requireNonNull(company, "company");
         Objects.requireNonNull(purpose, "purpose");
         Objects.requireNonNull(accountId, "accountId");
         hosts = List.copyOf(hosts);

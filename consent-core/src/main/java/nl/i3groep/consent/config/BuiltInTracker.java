@@ -147,6 +147,18 @@ enum BuiltInTracker {
         this.snippet = snippet;
     }
 
+    /** The organisation behind it, as a visitor knows it. */
+    String company() {
+        return switch (this) {
+            case SESSION_COOKIES -> vendor;
+            case GOOGLE_ANALYTICS, GOOGLE_ADS, GOOGLE_TAG_MANAGER -> "Google";
+            case ADOBE_LAUNCH -> "Adobe";
+            case TEALIUM -> "Tealium";
+            case SEGMENT -> "Twilio Segment";
+            default -> vendor;
+        };
+    }
+
     static Optional<BuiltInTracker> byId(String id) {
         return Arrays.stream(values()).filter(t -> t.id.equals(id)).findFirst();
     }

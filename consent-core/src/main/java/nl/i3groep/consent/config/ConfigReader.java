@@ -272,8 +272,8 @@ final class ConfigReader {
                 .map(CookiePattern::new).toList();
         String snippet = t.string("snippet").orElse(def.snippet.isEmpty() ? "" : def.snippet(acc));
         boolean inject = t.bool("inject").orElse(!snippet.isEmpty());
-        return new Tracker(id, t.string("vendor").orElse(def.vendor), purpose, account, hosts, markers, cookies,
-                snippet, inject);
+        return new Tracker(id, t.string("vendor").orElse(def.vendor), t.string("company").orElse(def.company()), purpose,
+                account, hosts, markers, cookies, snippet, inject);
     }
 
     /**
@@ -379,8 +379,9 @@ final class ConfigReader {
         String snippet = t.string("snippet").orElse("");
         boolean inject = t.bool("inject").orElse(!snippet.isEmpty());
         List<CookiePattern> cookies = cookieNames(t).stream().map(CookiePattern::new).toList();
-        return new Tracker(id, t.string("vendor").orElse(id), purpose, Optional.empty(), hosts(t), markers(t),
-                cookies, snippet, inject);
+        String vendor = t.string("vendor").orElse(id);
+        return new Tracker(id, vendor, t.string("company").orElse(vendor), purpose, Optional.empty(), hosts(t),
+                markers(t), cookies, snippet, inject);
     }
 
     private static Optional<Purpose> purpose(Obj t, List<Purpose> purposes) {

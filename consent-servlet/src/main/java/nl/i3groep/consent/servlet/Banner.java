@@ -26,8 +26,9 @@ final class Banner {
     private static final Map<String, Map<String, String>> TEXTS = Map.of(
             "nl", Map.ofEntries(
                     Map.entry("title", "Cookies en trackers"),
-                    Map.entry("intro", "Wij gebruiken analyse- en marketingtrackers alleen als u daarmee instemt. "
-                            + "Weigeren is even gemakkelijk als accepteren, en u kunt uw keuze altijd wijzigen via "
+                    Map.entry("who", "Alleen als u daarmee instemt, gebruiken wij trackers van {companies} voor {purposes}."),
+                    Map.entry("and", "en"),
+                    Map.entry("intro", "Weigeren is even gemakkelijk als accepteren, en u kunt uw keuze altijd wijzigen via "
                             + "\u201cCookie-instellingen\u201d."),
                     Map.entry("duration", "Uw keuze geldt {days} dagen; daarna vragen wij het opnieuw."),
                     Map.entry("privacy", "Privacyverklaring"),
@@ -37,6 +38,7 @@ final class Banner {
                     Map.entry("settings", "Instellingen per doel"),
                     Map.entry("save", "Keuze opslaan"),
                     Map.entry("always", "altijd aan"),
+                    Map.entry("allow", "{purpose} toestaan"),
                     Map.entry("tracker.session-cookies", "Sessiecookies van deze site"),
                     Map.entry("purpose.necessary", "Noodzakelijk"),
                     Map.entry("purpose.necessary.about", "Nodig om de site te laten werken, zoals uw sessie. Kan niet uit."),
@@ -46,8 +48,10 @@ final class Banner {
                     Map.entry("purpose.marketing.about", "Advertenties meten en tonen, en zien welke organisaties de site bezoeken.")),
             "en", Map.ofEntries(
                     Map.entry("title", "Cookies and trackers"),
-                    Map.entry("intro", "We only use analytics and marketing trackers if you agree. Rejecting is as easy "
-                            + "as accepting, and you can change your choice at any time under \u201cCookie settings\u201d."),
+                    Map.entry("who", "Only if you agree do we use trackers from {companies} for {purposes}."),
+                    Map.entry("and", "and"),
+                    Map.entry("intro", "Rejecting is as easy as accepting, and you can change your choice at any time "
+                            + "under \u201cCookie settings\u201d."),
                     Map.entry("duration", "Your choice holds for {days} days; then we ask again."),
                     Map.entry("privacy", "Privacy statement"),
                     Map.entry("gpc", "Your browser sends the Global Privacy Control signal, so marketing stays off."),
@@ -56,6 +60,7 @@ final class Banner {
                     Map.entry("settings", "Settings per purpose"),
                     Map.entry("save", "Save choices"),
                     Map.entry("always", "always on"),
+                    Map.entry("allow", "Allow {purpose}"),
                     Map.entry("tracker.session-cookies", "This site's session cookies"),
                     Map.entry("purpose.necessary", "Necessary"),
                     Map.entry("purpose.necessary.about", "Needed for the site to work, such as your session. Cannot be switched off."),
@@ -141,7 +146,7 @@ final class Banner {
                 .append("<input type=\"hidden\" name=\"return\" value=\"").append(escape(returnTo)).append("\">")
                 .append("<input type=\"hidden\" name=\"refine\" value=\"1\">")
                 .append("<h2 id=\"i3c-title\">").append(escape(t.get("title"))).append("</h2>")
-                .append("<p id=\"i3c-intro\">").append(escape(t.get("intro"))).append(' ')
+                .append("<p id=\"i3c-intro\">").append(who(t)).append(escape(t.get("intro"))).append(' ')
                 .append(escape(t.get("duration").replace("{days}", Long.toString(config.consentMaxAge().toDays()))));
         config.banner().privacyPolicyUrl().ifPresent(url -> h.append(" <a href=\"").append(escape(url)).append("\">")
                 .append(escape(t.get("privacy"))).append("</a>"));
@@ -163,6 +168,34 @@ final class Banner {
         return h.toString();
     }
 
+    /**
+     * The first layer's sentence of who receives what: the companies of the trackers that need
+     * consent, and their purposes, as the configuration lists them; nothing when there are none.
+     */
+    private String who(Map<String, String> t) {
+        List<Tracker> consented = config.trackers().stream().filter(tr -> !tr.purpose().necessary()).toList();
+        if (consented.isEmpty()) {
+            return "";
+        }
+        List<String> companies = consented.stream().map(Tracker::company).distinct().toList();
+        List<String> purposes = config.purposes().stream()
+                .filter(p -> consented.stream().anyMatch(tr -> tr.purpose().equals(p)))
+                .map(p -> inSentence(t.getOrDefault("purpose." + p.id(), p.id()))).toList();
+        return escape(t.get("who").replace("{companies}", list(companies, t.get("and")))
+                .replace("{purposes}", list(purposes, t.get("and")))) + ' ';
+    }
+
+    /** A purpose's name inside a sentence: a capital that only starts the word goes ({@code Marketing}, not {@code GPS}). */
+    private static String inSentence(String name) {
+        return name.length() > 1 && Character.isUpperCase(name.charAt(0)) && Character.isLowerCase(name.charAt(1))
+                ? Character.toLowerCase(name.charAt(0)) + name.substring(1) : name;
+    }
+
+    private static String list(List<String> items, String and) {
+        return items.size() == 1 ? items.get(0)
+                : String.join(", ", items.subList(0, items.size() - 1)) + ' ' + and + ' ' + items.get(items.size() - 1);
+    }
+
     private void purpose(StringBuilder h, Purpose p, Map<String, String> t, Decisions decisions) {
         List<Tracker> under = config.trackers().stream().filter(tr -> tr.purpose().equals(p)).toList();
         String name = t.getOrDefault("purpose." + p.id(), p.id());
@@ -176,7 +209,9 @@ final class Banner {
         } else if (decisions.allowsPurpose(p.id())) {
             h.append(" checked");
         }
-        h.append("> ").append(escape(p.necessary() ? t.get("always") : name)).append("</label>");
+        // the switch says what it does, the group's legend what it is about
+        h.append("> ").append(escape(p.necessary() ? t.get("always") : t.get("allow").replace("{purpose}",
+                t.get("allow").startsWith("{") ? name : inSentence(name)))).append("</label>");
         String about = t.get("purpose." + p.id() + ".about");
         if (about != null) {
             h.append("<p><small>").append(escape(about)).append("</small></p>");
@@ -189,12 +224,11 @@ final class Banner {
                 if (p.necessary()) {
                     h.append(escape(vendor));
                 } else {
-                    // a tracker switch only narrows its purpose: on by default, so that granting the
-                    // purpose grants its trackers unless one is switched off
-                    boolean refused = decisions.decided() && decisions.state().orElseThrow().tracker(tr.id())
-                            .map(granted -> !granted).orElse(false);
+                    // each switch shows what saving saves: what the visitor allows now, so all off
+                    // until a decision; the script switches a purpose's trackers with it
+                    boolean shown = decisions.decided() && decisions.allows(tr);
                     h.append("<input type=\"checkbox\" role=\"switch\" name=\"tracker\" value=\"").append(tr.id())
-                            .append("\" data-purpose=\"").append(p.id()).append('"').append(refused ? "" : " checked")
+                            .append("\" data-purpose=\"").append(p.id()).append('"').append(shown ? " checked" : "")
                             .append(gpcLocked ? " disabled" : "").append("> ").append(escape(vendor));
                 }
                 h.append("</label></li>");

@@ -145,12 +145,13 @@ final class ConsentEndpoint {
                         });
                     }
                 }
-                // the banner's tracker switches only narrow: an unchecked one under a granted purpose is refused
+                // a form with tracker switches (the banner's says so in "refine") saves each as shown;
+                // without, its trackers follow their purposes
                 Map<String, Boolean> trackers = new LinkedHashMap<>();
                 if ("save".equals(action) && one(form, "refine") != null) {
                     for (var t : config.trackers()) {
-                        if (!t.purpose().necessary() && !contains(form.get("tracker"), t.id())) {
-                            trackers.put(t.id(), false);
+                        if (!t.purpose().necessary()) {
+                            trackers.put(t.id(), contains(form.get("tracker"), t.id()));
                         }
                     }
                 }

@@ -71,7 +71,8 @@
       purposes[p.value] = action === 'accept-all' ? true : action === 'reject-all' ? false : p.checked;
     });
     if (action === 'save') {
-      q(form, 'input[name=tracker]').forEach(function (t) { if (!t.checked) { trackers[t.value] = false; } });
+      /* what is shown is saved: each tracker as its switch stands */
+      q(form, 'input[name=tracker]:not([disabled])').forEach(function (t) { trackers[t.value] = t.checked; });
     }
     var request = new XMLHttpRequest();
     request.open('POST', endpoint);

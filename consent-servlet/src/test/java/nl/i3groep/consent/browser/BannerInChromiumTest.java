@@ -143,6 +143,61 @@ class BannerInChromiumTest {
         }
     }
 
+    private List<String> checkedTrackers() {
+        return driver.findElements(By.cssSelector("[data-consent-banner] input[name=tracker]")).stream()
+                .filter(WebElement::isSelected).map(i -> i.getAttribute("value")).sorted().toList();
+    }
+
+    /** The visitor's state as the endpoint answers it, read in the browser with its cookie. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> stateOfTheVisitor() throws Exception {
+        driver.get(url("/consent"));
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                driver.findElement(By.tagName("body")).getText(), Map.class);
+    }
+
+    @Test
+    void nothingLooksPreTickedAndSavingSavesWhatIsShown() throws Exception {
+        open("/");
+        action("settings").click();
+        assertEquals(List.of(), checkedTrackers(), "no tracker switch on before a choice");
+        driver.findElement(By.cssSelector("[data-consent-banner] input[name=purpose][value=marketing]")).click();
+        assertEquals(List.of("google-ads", "leadboxer", "linkedin-insight", "oktopost"), checkedTrackers(),
+                "a purpose switched on switches its trackers on");
+        driver.findElement(By.cssSelector("[data-consent-banner] input[name=tracker][value=linkedin-insight]")).click();
+        action("save").click();
+        waitFor(d -> received("script.leadboxer.com/") && received("static.oktopost.com/"));
+        assertFalse(received("snap.licdn.com"), "the tracker switched off stays off: " + standIns.log());
+        assertFalse(received(GA), "analytics was never switched on");
+
+        driver.manage().deleteAllCookies();
+        open("/");
+        action("settings").click();
+        action("save").click();
+        waitFor(d -> driver.findElements(By.cssSelector("[data-consent-banner]")).stream().noneMatch(WebElement::isDisplayed));
+        Map<String, Object> saved = stateOfTheVisitor();
+        assertEquals(Map.of("necessary", true, "analytics", false, "marketing", false), saved.get("purposes"));
+        assertEquals(Map.of("google-analytics", false, "google-ads", false, "linkedin-insight", false, "leadboxer", false,
+                "oktopost", false, "session-cookies", true), saved.get("trackers"), "saved unchanged: all off");
+    }
+
+    @Test
+    void withoutJavaScriptTooNothingLooksPreTickedAndSavingSavesWhatIsShown() throws Exception {
+        driver.quit();
+        driver = Browser.start("nl", false);
+        open("/");
+        action("settings").click();
+        assertEquals(List.of(), checkedTrackers(), "the form's initial state");
+        driver.findElement(By.cssSelector("[data-consent-banner] input[name=purpose][value=marketing]")).click();
+        driver.findElement(By.cssSelector("[data-consent-banner] input[name=tracker][value=leadboxer]")).click();
+        action("save").click();
+        waitFor(d -> d.findElements(By.cssSelector("[data-consent-banner]")).isEmpty());
+        Map<String, Object> saved = stateOfTheVisitor();
+        assertEquals(Map.of("necessary", true, "analytics", false, "marketing", true), saved.get("purposes"));
+        assertEquals(Map.of("google-analytics", false, "google-ads", false, "linkedin-insight", false, "leadboxer", true,
+                "oktopost", false, "session-cookies", true), saved.get("trackers"), "saved as shown");
+    }
+
     @Test
     void rejectAllKeepsThemAwayAfterAReload() {
         open("/");

@@ -98,6 +98,59 @@ class BannerTest {
         assertEquals(5, form.select("input[name=tracker]").size(), "a switch per non-necessary tracker");
     }
 
+    /** The tracker switches of the settings, by tracker: checked, disabled. */
+    private static Map<String, List<Boolean>> trackerSwitches(Banner banner, nl.i3groep.consent.Decisions decisions) {
+        Document d = Jsoup.parse(banner.markup("/consent", "/", "en", decisions, false));
+        Map<String, List<Boolean>> switches = new java.util.TreeMap<>();
+        for (Element i : d.select("input[name=tracker]")) {
+            switches.put(i.val(), List.of(i.hasAttr("checked"), i.hasAttr("disabled")));
+        }
+        return switches;
+    }
+
+    @Test
+    void everyTrackerSwitchShowsWhatSavingSaves() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Banner banner = new Banner(g.config());
+        List<Boolean> off = List.of(false, false);
+        List<Boolean> on = List.of(true, false);
+        assertEquals(Map.of("google-analytics", off, "google-ads", off, "linkedin-insight", off, "leadboxer", off,
+                "oktopost", off), trackerSwitches(banner, g.decide(null, false)), "undecided: all off");
+        // marketing granted but LinkedIn switched off; analytics refused
+        String cookie = g.cookieValue(g.consent(Map.of("analytics", false, "marketing", true),
+                Map.of("linkedin-insight", false)));
+        assertEquals(Map.of("google-analytics", off, "google-ads", on, "linkedin-insight", off, "leadboxer", on,
+                "oktopost", on), trackerSwitches(banner, g.decide(cookie, false)), "decided: as decided");
+        List<Boolean> locked = List.of(false, true);
+        assertEquals(Map.of("google-analytics", off, "google-ads", locked, "linkedin-insight", locked, "leadboxer", locked,
+                "oktopost", locked), trackerSwitches(banner, g.decide(cookie, true)), "under GPC marketing is off and locked");
+    }
+
+    @Test
+    void theFirstLayerNamesTheCompaniesAndThePurposesAndNoLabelRepeatsItsGroup() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Banner banner = new Banner(g.config());
+        Map<String, String> who = Map.of(
+                "nl", "trackers van Google, LinkedIn, LeadBoxer en Oktopost voor statistieken en marketing.",
+                "en", "trackers from Google, LinkedIn, LeadBoxer and Oktopost for analytics and marketing.");
+        for (String language : List.of("nl", "en")) {
+            Document d = Jsoup.parse(banner.markup("/consent", "/", language, g.decide(null, false), false));
+            String intro = d.selectFirst("#i3c-intro").text();
+            assertTrue(intro.contains(who.get(language)), intro);
+            for (Element group : d.select("fieldset")) {
+                String legend = group.selectFirst("legend").text();
+                String label = group.selectFirst("label:has(input[name=purpose])").text();
+                assertFalse(label.isBlank() || label.equalsIgnoreCase(legend), legend + " / " + label);
+            }
+        }
+        // a site's own tracker is named by the company the configuration gives it, else by its vendor
+        String custom = json().replace("\"session-cookies\":", "\"hotjar\": { \"purpose\": \"analytics\", \"vendor\":"
+                + " \"Hotjar\", \"company\": \"Contentsquare\", \"hosts\": [\"*.hotjar.com\"] },\n\"session-cookies\":");
+        String intro = Jsoup.parse(new Banner(gatekeeper(custom).config()).markup("/consent", "/", "en",
+                gatekeeper(custom).decide(null, false), false)).selectFirst("#i3c-intro").text();
+        assertTrue(intro.contains("Google, LinkedIn, LeadBoxer, Oktopost and Contentsquare for"), intro);
+    }
+
     @Test
     void speaksTheVisitorsLanguageAndTheSitesWords() throws IOException {
         Gatekeeper g = gatekeeper(json());

@@ -162,6 +162,23 @@ class ConsentEndpointTest {
         assertFalse(s.get("purposes").get("marketing").booleanValue());
         assertEquals(ConsentRecord.Source.FORM, t.ledger().find(s.get("consentId").textValue()).get(0).source());
 
+        // the banner's form (refine) saves each tracker as its switch was shown: a purpose on with one of
+        // its trackers on grants that one; nothing changed saves nothing
+        String shown = Http.consentCookie(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=save&refine=1&purpose=marketing&tracker=leadboxer&return=%2F".getBytes(StandardCharsets.US_ASCII),
+                "Origin", t.origin()));
+        JsonNode trackers = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + shown)).get("trackers");
+        assertEquals(Map.of("google-analytics", false, "google-ads", false, "linkedin-insight", false, "leadboxer", true,
+                "oktopost", false), Map.of("google-analytics", trackers.get("google-analytics").booleanValue(),
+                "google-ads", trackers.get("google-ads").booleanValue(),
+                "linkedin-insight", trackers.get("linkedin-insight").booleanValue(),
+                "leadboxer", trackers.get("leadboxer").booleanValue(), "oktopost", trackers.get("oktopost").booleanValue()));
+        String unchanged = Http.consentCookie(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=save&refine=1&return=%2F".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin()));
+        JsonNode none = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + unchanged)).get("trackers");
+        none.fields().forEachRemaining(e -> assertEquals(e.getKey().equals("session-cookies"), e.getValue().booleanValue(),
+                e.getKey()));
+
         HttpResponse<byte[]> offsite = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
                 "action=reject-all&return=%2F%2Fevil.example%2F".getBytes(StandardCharsets.US_ASCII),
                 "Origin", t.origin());
