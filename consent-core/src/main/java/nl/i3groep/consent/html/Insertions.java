@@ -5,7 +5,7 @@ import java.nio.charset.Charset;
 
 /**
  * What a whole document gets besides the blocking: Google Consent Mode defaults at the start of
- * the head (before any Google tag can run), the banner at the end of the body, and the snippets
+ * the head (before any Google tag can run), the banner at the end of the document, and the snippets
  * of allowed trackers the page does not install itself at the end of the document, once all of it
  * has been seen. Each at most once.
  */

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * What one response adds to its HTML besides the blocking.
  *
- * @param bodyEndHtml the banner's HTML, inserted before {@code </body>} of a whole document; empty for none
+ * @param bodyEndHtml the banner's HTML, inserted at the end of a whole document (a parser puts it at the end of its body); empty for none
  * @param nonce       the response's CSP nonce: every script kept executable or inserted carries it
  */
 public record Page(String bodyEndHtml, Optional<String> nonce) {

@@ -159,7 +159,10 @@ final class Tree {
             if (phase != AFTER_HEAD) {
                 headEnd();
             }
-            if (el != Names.HEAD) {
+            // the banner goes at the document's end: not at a body's, since a layout that nests a
+            // second body ends the first mid-page; at the end of html, since a forward's container
+            // closes the stream without the filter
+            if (el == Names.HTML) {
                 insertions.banner();
             }
         }
@@ -241,9 +244,9 @@ final class Tree {
     }
 
     /**
-     * The end of the body: what never found its place, and the snippets of allowed trackers that
-     * the page did not install anywhere in it (inserted earlier, one the page installs further
-     * down would load twice).
+     * The end of the document: the banner (after everything, where a parser puts it at the end of
+     * the body), and the snippets of allowed trackers that the page did not install anywhere in it
+     * (inserted earlier, one the page installs further down would load twice).
      */
     void finish() throws IOException {
         if (doc == DOCUMENT) {

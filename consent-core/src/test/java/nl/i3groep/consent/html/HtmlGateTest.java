@@ -462,11 +462,26 @@ class HtmlGateTest {
             assertTrue(at > end, snippet + " in " + out);
         }
         assertFalse(out.contains("gtag/js?id=G-ABC123"), out);
-        assertTrue(out.contains("<p>Hallo</p>\n<div data-consent-banner></div></body>"), out);
+        assertTrue(out.contains("<p>Hallo</p>\n</body>") && out.indexOf("<div data-consent-banner></div>") > out.indexOf("</body>"), out);
         // with nothing granted, only the consent mode defaults are added
         String none = run(DOC, NONE);
         assertTrue(none.contains("ad_storage:'denied'") && none.contains("analytics_storage:'denied'"));
         assertEquals(1, count(none, "<script"), none);
+    }
+
+    /** Spring PetClinic's layout nests the page's own body in the layout's: the first end of a body is mid-page. */
+    @Test
+    void theBannerGoesAtTheEndOfTheDocumentWhereAParserPutsItLastInTheBody() {
+        String doc = "<!doctype html><html><head><title>t</title></head><body><nav>n</nav><body><main>m</main></body>"
+                + "<footer>f</footer></body></html>\n";
+        for (int chunk : new int[] {1, 7, Integer.MAX_VALUE}) {
+            String out = gateOnce(HtmlGate.create(Fixture.CONFIG.trackers()), doc, NONE,
+                    Fixture.banner("<div data-consent-banner></div>"), chunk);
+            assertTrue(out.endsWith("</body><div data-consent-banner></div></html>\n"), out);
+            org.jsoup.nodes.Element body = org.jsoup.Jsoup.parse(out).body();
+            assertEquals(List.of("nav", "main", "footer", "div"), body.children().stream().map(e -> e.tagName()).toList(),
+                    body.html());
+        }
     }
 
     @Test
@@ -483,7 +498,7 @@ class HtmlGateTest {
     void documentDetectionSkipsBomWhiteSpaceAndComments() {
         String doc = "\uFEFF \n<!-- hi --><HTML><body>x</body></HTML>";
         String out = run(doc, NONE, Fixture.banner("<i>b</i>"));
-        assertTrue(out.contains("x<i>b</i></body>"), out);
+        assertTrue(out.endsWith("x</body><i>b</i></HTML>"), out);
         assertTrue(out.contains("<script>window.dataLayer"), out);
     }
 
@@ -567,7 +582,7 @@ class HtmlGateTest {
         assertTrue(out.contains("<script type=\"application/ld+json\">"), out);
         assertTrue(out.contains("<script type=\"text/plain\" data-consent=\"oktopost\">"), out);
         assertTrue(out.contains("<script nonce=\"abc123==\">window.dataLayer"), out);
-        assertTrue(out.contains("<script nonce=\"abc123==\">banner()</script></body>"), out);
+        assertTrue(out.contains("<script nonce=\"abc123==\">banner()</script>"), out);
         assertTrue(out.contains("<script nonce=\"abc123==\" async src=\"https://www.googletagmanager.com/gtag/js?id=G-ABC123"),
                 out);
         assertThrows(IllegalArgumentException.class, () -> new Page("", Optional.of("a\"b")));
@@ -671,7 +686,7 @@ class HtmlGateTest {
                     new int[] {chunk}), cs);
             assertTrue(out.contains("<p>" + text + "</p><img data-consent=\"linkedin-insight\" alt=\"\u00e9\u00e8\" "
                     + "data-consent-src="), name + ": " + out);
-            assertTrue(out.endsWith("<b>\u00e9</b></body>"), out);
+            assertTrue(out.endsWith("</body><b>\u00e9</b>"), out);
         }
     }
 
@@ -753,7 +768,7 @@ class HtmlGateTest {
                 + "<img src=\"https://px.ads.linkedin.com/collect/?pid=1\"></body></html>";
         Page banner = Fixture.banner("<div data-consent-banner></div>");
         String fresh = gateOnce(HtmlGate.create(Fixture.CONFIG.trackers()), next, NONE, banner, Integer.MAX_VALUE);
-        assertTrue(fresh.contains("gtag('consent','default'") && fresh.contains("<div data-consent-banner></div></body>")
+        assertTrue(fresh.contains("gtag('consent','default'") && fresh.endsWith("</body><div data-consent-banner></div></html>")
                 && fresh.contains("data-consent-src=\"https://px.ads.linkedin.com") && !fresh.contains("&lt;"), fresh);
         List<String> before = List.of("<!doctype html><html><head><script>var a = 1;",
                 "<div><svg><style>", "<plaintext><script src=//snap.licdn.com/x.js>",
@@ -926,7 +941,7 @@ class HtmlGateTest {
                         + text + "\" data-consent-src="), name + ": " + out);
                 assertTrue(out.contains("<script type=\"text/plain\" data-consent=\"google-analytics\" async"), out);
                 assertTrue(out.contains("<script>var s = '" + text + "\\\\';</script>"), "kept: " + out);
-                assertTrue(out.endsWith("<b>ok</b></body></html>"), out);
+                assertTrue(out.endsWith("</body><b>ok</b></html>"), out);
             }
             assertEquals(expected, out, name + " in chunks of " + chunk);
         }
