@@ -185,7 +185,7 @@ final class ConfigReader {
 
     private static BannerSettings banner(Optional<Obj> block) {
         if (block.isEmpty()) {
-            return new BannerSettings(true, "nl", Optional.empty(), Map.of());
+            return new BannerSettings(true, "nl", Optional.empty(), Map.of(), true);
         }
         Obj b = block.get();
         boolean enabled = b.bool("enabled").orElse(true);
@@ -211,8 +211,9 @@ final class ConfigReader {
                 texts.put(lang, Map.copyOf(byKey));
             }
         });
+        boolean control = b.bool("settingsControl").orElse(true);
         b.finish();
-        return new BannerSettings(enabled, language, policyUrl, texts);
+        return new BannerSettings(enabled, language, policyUrl, texts, control);
     }
 
     private static List<Purpose> purposes(Optional<Obj> block) {

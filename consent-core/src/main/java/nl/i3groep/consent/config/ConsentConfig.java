@@ -213,9 +213,12 @@ public record ConsentConfig(
      * @param defaultLanguage  {@code nl} or {@code en}, for visitors whose language is neither
      * @param privacyPolicyUrl where the privacy statement is
      * @param texts            per language, texts that replace the built-in ones by key
+     * @param settingsControl  whether a decided page gets the banner's own "cookie settings" control,
+     *                         at its end, where the page has no {@code data-consent-settings} element
+     *                         of its own: the visitor can always withdraw
      */
     public record BannerSettings(boolean enabled, String defaultLanguage, Optional<String> privacyPolicyUrl,
-            Map<String, Map<String, String>> texts) {
+            Map<String, Map<String, String>> texts, boolean settingsControl) {
         public BannerSettings {
             Objects.requireNonNull(defaultLanguage, "defaultLanguage");
             Objects.requireNonNull(privacyPolicyUrl, "privacyPolicyUrl");

@@ -38,6 +38,7 @@ final class Banner {
                     Map.entry("settings", "Instellingen per doel"),
                     Map.entry("save", "Keuze opslaan"),
                     Map.entry("always", "altijd aan"),
+                    Map.entry("control", "Cookie-instellingen"),
                     Map.entry("allow", "{purpose} toestaan"),
                     Map.entry("tracker.session-cookies", "Sessiecookies van deze site"),
                     Map.entry("purpose.necessary", "Noodzakelijk"),
@@ -60,6 +61,7 @@ final class Banner {
                     Map.entry("settings", "Settings per purpose"),
                     Map.entry("save", "Save choices"),
                     Map.entry("always", "always on"),
+                    Map.entry("control", "Cookie settings"),
                     Map.entry("allow", "Allow {purpose}"),
                     Map.entry("tracker.session-cookies", "This site's session cookies"),
                     Map.entry("purpose.necessary", "Necessary"),
@@ -105,17 +107,20 @@ final class Banner {
         return parts[0] + escape(returnTo) + parts[1];
     }
 
-    /** What a page gets once decided: only the script, which fetches the settings on request. */
-    String forDecided(String endpoint, boolean reload) {
-        Decided key = new Decided(endpoint, reload);
-        String script = decided.get(key);
-        if (script == null) {
-            script = script(endpoint, reload);
+    /**
+     * What a page gets once decided: the script, which fetches the settings on request, and the
+     * banner's own control that opens them (unless the site switched it off).
+     */
+    String forDecided(String endpoint, String acceptLanguage, boolean reload) {
+        Decided key = new Decided(endpoint, language(acceptLanguage), reload);
+        String html = decided.get(key);
+        if (html == null) {
+            html = (config.banner().settingsControl() ? control(endpoint, key.language()) : "") + script(endpoint, reload);
             if (decided.size() < CACHED_KEYS) {
-                decided.put(key, script);
+                decided.put(key, html);
             }
         }
-        return script;
+        return html;
     }
 
     /** Endpoints differ only per context path, languages are two: a few keys per web application. */
@@ -126,7 +131,7 @@ final class Banner {
     private record Undecided(String endpoint, String language, boolean gpc, boolean reload) {
     }
 
-    private record Decided(String endpoint, boolean reload) {
+    private record Decided(String endpoint, String language, boolean reload) {
     }
 
     private final Map<Undecided, String[]> undecided = new ConcurrentHashMap<>();
@@ -137,12 +142,18 @@ final class Banner {
         String lang = language(acceptLanguage);
         Map<String, String> t = texts.get(lang);
         StringBuilder h = new StringBuilder(4096);
-        h.append("<div data-consent-banner class=\"i3c\" role=\"dialog\" aria-modal=\"false\" ")
-                .append("aria-labelledby=\"i3c-title\" aria-describedby=\"i3c-intro\" tabindex=\"-1\" lang=\"")
-                .append(lang).append("\" data-decided=\"").append(decisions.decided() ? 1 : 0)
-                .append("\" data-consent-state=\"").append(escape(stateJson(decisions))).append('"')
-                .append(hidden ? " hidden" : "").append("><style>").append(css).append("</style>")
+        // in a shadow root, declared in the markup (no script needed), so that the site's styles do
+        // not reach it
+        h.append("<consent-banner data-consent-banner lang=\"").append(lang).append("\" data-decided=\"")
+                .append(decisions.decided() ? 1 : 0).append("\" data-consent-state=\"")
+                .append(escape(stateJson(decisions))).append('"').append(hidden ? " hidden" : "")
+                .append("><template shadowrootmode=\"open\"><style>").append(css).append("</style>")
+                .append("<div class=\"i3c\" role=\"dialog\" aria-modal=\"false\" aria-labelledby=\"i3c-title\" ")
+                .append("aria-describedby=\"i3c-intro\" tabindex=\"-1\" lang=\"").append(lang).append("\">")
                 .append("<form method=\"post\" action=\"").append(escape(endpoint)).append("\">")
+                // what Escape leaves of the first layer: no decision, one button back
+                .append("<div class=\"i3c-bar\"><button type=\"button\" class=\"i3c-btn\" data-consent-action=\"expand\">")
+                .append(escape(t.get("control"))).append("</button></div>")
                 .append("<input type=\"hidden\" name=\"return\" value=\"").append(escape(returnTo)).append("\">")
                 .append("<input type=\"hidden\" name=\"refine\" value=\"1\">")
                 .append("<h2 id=\"i3c-title\">").append(escape(t.get("title"))).append("</h2>")
@@ -164,9 +175,34 @@ final class Banner {
         }
         h.append("<div class=\"i3c-actions\">");
         button(h, "save", t);
-        h.append("</div></details></form></div>");
+        // the parser streams into a declared shadow root: shown once its end has arrived, it never grows
+        h.append("</div></details></form><i class=\"i3c-end\"></i></div></template></consent-banner>");
         return h.toString();
     }
+
+    /**
+     * The banner's own way back to the settings on a decided page, at its end: a link to the
+     * settings as a page of their own, which the script opens in place, and removes where the page
+     * has a {@code data-consent-settings} element of its own.
+     */
+    private String control(String endpoint, String language) {
+        return "<consent-settings data-consent-settings lang=\"" + language + "\"><template shadowrootmode=\"open\"><style>"
+                + CONTROL_CSS + "</style><a href=\"" + escape(endpoint) + "/banner?page=1\">" + escape(texts.get(language)
+                .get("control")) + "</a></template></consent-settings>";
+    }
+
+    /** The banner's {@code markup} as a page of its own. */
+    String page(String markup, String acceptLanguage) {
+        String lang = language(acceptLanguage);
+        return "<!doctype html><html lang=\"" + lang + "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+                + "content=\"width=device-width,initial-scale=1\"><title>" + escape(texts.get(lang).get("control"))
+                + "</title></head><body><main>" + markup.replace("<details>", "<details open>") + "</main></body></html>";
+    }
+
+    private static final String CONTROL_CSS = ":host{all:initial;display:block;padding:.75rem;text-align:center;"
+            + "font:16px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;background:#fff}"
+            + "a{color:#0b4f9c;text-decoration:underline;display:inline-block;padding:.5rem}"
+            + "a:focus-visible{outline:3px solid #0b4f9c;outline-offset:2px}";
 
     /**
      * The first layer's sentence of who receives what: the companies of the trackers that need

@@ -107,11 +107,20 @@ final class ConsentEndpoint {
             response.setHeader("Allow", "GET, HEAD");
             throw new BadRequest(405, "method " + method + " is not allowed here");
         }
+        // page=1: the settings as a page of their own, for the banner's control without JavaScript
+        // (back to the page it came from, by its Referer); else a fragment the script opens in place
+        boolean page = "1".equals(parameter(request, "page"));
         String html = banner.markup(request.getContextPath() + config.endpointPath(),
-                returnTo(request, parameter(request, "return")), request.getHeader("Accept-Language"), current, true);
+                returnTo(request, parameter(request, "return")), request.getHeader("Accept-Language"), current, !page);
+        if (page) {
+            html = banner.page(html, request.getHeader("Accept-Language"));
+            response.setHeader("Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+            response.setHeader("Cache-Control", "no-store");
+        }
         byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
         response.setStatus(200);
-        // a fragment: the filter never inserts into it, and it is not a page of its own
+        // the filter never inserts into it
         response.setContentType("text/html;charset=UTF-8");
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);

@@ -241,12 +241,12 @@ public class ConsentFilter implements Filter {
         String endpoint = request.getContextPath() + gatekeeper.config().endpointPath();
         // under an enforced CSP, newly allowed hosts are not in this page's policy: reload instead
         boolean reload = site.csp() == ConsentConfig.CspMode.ENFORCE;
+        String acceptLanguage = request.getHeader("Accept-Language");
         if (decisions.decided()) {
-            return () -> new Page(site.banner().forDecided(endpoint, reload), Optional.empty());
+            return () -> new Page(site.banner().forDecided(endpoint, acceptLanguage, reload), Optional.empty());
         }
         String query = request.getQueryString();
         String returnTo = request.getRequestURI() + (query == null ? "" : "?" + query);
-        String acceptLanguage = request.getHeader("Accept-Language");
         return () -> new Page(site.banner().forUndecided(endpoint, returnTo, acceptLanguage, decisions, reload),
                 Optional.empty());
     }

@@ -6,13 +6,42 @@
 
   function q(root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); }
 
+  /* The banner's shadow root: declared in its markup, attached here where the browser did not
+     (markup set by innerHTML, or a browser without declarative shadow roots). */
+  function shadow(host) {
+    if (!host.shadowRoot) {
+      var t = host.querySelector('template[shadowrootmode]');
+      if (t) { host.attachShadow({ mode: 'open' }).appendChild(t.content); t.parentNode.removeChild(t); }
+    }
+    return host.shadowRoot || host;
+  }
+
+  function dialog(root) { return shadow(root).querySelector('.i3c'); }
+
+  /* The banner's height kept free at the end of the page, and as the page's scroll padding, so
+     that the page can scroll every element out from under it and focus never lands beneath it. */
+  function reserve(root) {
+    var h = root.hidden ? 0 : dialog(root).offsetHeight;
+    root.style.height = h + 'px';
+    document.documentElement.style.scrollPaddingBottom = h ? h + 'px' : '';
+  }
+
   function state(root) {
     try { return JSON.parse(root.getAttribute('data-consent-state')) || {}; } catch (e) { return {}; }
   }
 
   function close(root) {
     root.hidden = true;
-    if (opener && opener.focus) { opener.focus(); }
+    reserve(root);
+    var back = opener && opener.shadowRoot ? opener.shadowRoot.querySelector('a') : opener;
+    if (back && back.focus) { back.focus(); }
+  }
+
+  function minimise(root, on) {
+    var d = dialog(root);
+    d.classList.toggle('i3c-min', on);
+    reserve(root);
+    if (on) { d.querySelector('[data-consent-action=expand]').focus(); } else { d.focus(); }
   }
 
   /* Scripts, pixels and frames that became allowed come alive in document order; a blocking
@@ -66,7 +95,7 @@
   }
 
   function send(root, action) {
-    var form = root.querySelector('form'), purposes = {}, trackers = {}, before = state(root);
+    var form = shadow(root).querySelector('form'), purposes = {}, trackers = {}, before = state(root);
     q(form, 'input[name=purpose]:not([disabled])').forEach(function (p) {
       purposes[p.value] = action === 'accept-all' ? true : action === 'reject-all' ? false : p.checked;
     });
@@ -102,10 +131,11 @@
   function wire(root) {
     if (root.getAttribute('data-wired')) { return; }
     root.setAttribute('data-wired', '1');
-    var form = root.querySelector('form'), action = 'save';
+    var form = shadow(root).querySelector('form'), action = 'save';
     q(form, '[data-consent-action]').forEach(function (b) {
       b.addEventListener('click', function () { action = b.getAttribute('data-consent-action'); });
     });
+    form.querySelector('[data-consent-action=expand]').addEventListener('click', function () { minimise(root, false); });
     form.addEventListener('submit', function (e) {
       if (action === 'settings') { return; }
       e.preventDefault();
@@ -117,23 +147,37 @@
         q(form, 'input[name=tracker][data-purpose="' + p.value + '"]').forEach(function (t) { t.checked = p.checked; });
       });
     });
-    root.addEventListener('keydown', function (e) {
-      if (e.key === 'Escape' && root.getAttribute('data-decided') === '1') { close(root); }
+    /* Escape closes the reopened settings; on the first layer it minimises, which decides nothing */
+    dialog(root).addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape') { return; }
+      if (root.getAttribute('data-decided') === '1') { close(root); } else { minimise(root, true); }
     });
+    if (window.ResizeObserver) { new ResizeObserver(function () { reserve(root); }).observe(dialog(root)); }
+    reserve(root);
   }
 
   function open(root) {
     wire(root);
     root.hidden = false;
-    var details = root.querySelector('details');
+    dialog(root).classList.remove('i3c-min');
+    reserve(root);
+    var details = shadow(root).querySelector('details');
     if (details) { details.open = true; }
-    var first = root.querySelector('input[name=purpose]:not([disabled])') || root;
+    var first = shadow(root).querySelector('input[name=purpose]:not([disabled])') || dialog(root);
     first.focus();
   }
 
   q(document, '[data-consent-banner]').forEach(function (root) {
     wire(root);
-    if (!root.hidden) { root.focus(); }
+    if (!root.hidden) { dialog(root).focus(); }
+  });
+
+  /* the banner's own settings control, where the page has no data-consent-settings of its own */
+  q(document, 'consent-settings').forEach(function (c) {
+    shadow(c);
+    if (q(document, '[data-consent-settings]').some(function (n) { return n.tagName !== 'CONSENT-SETTINGS'; })) {
+      c.parentNode.removeChild(c);
+    }
   });
 
   document.addEventListener('click', function (e) {

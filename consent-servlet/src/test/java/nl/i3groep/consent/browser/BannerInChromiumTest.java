@@ -93,7 +93,7 @@ class BannerInChromiumTest {
     }
 
     private WebElement action(String name) {
-        return driver.findElement(By.cssSelector("[data-consent-banner] [data-consent-action='" + name + "']"));
+        return Browser.inBanner(driver, "[data-consent-action='" + name + "']");
     }
 
     private void markPage() {
@@ -122,7 +122,7 @@ class BannerInChromiumTest {
         waitFor(d -> adsConfigured()); // Google Ads rides on the one gtag.js, the vendor's way
         waitFor(d -> received("snap.licdn.com/collect")); // the loaded script ran and sent its beacon
         assertTrue(samePage(), "no reload");
-        assertTrue(driver.findElements(By.cssSelector("[data-consent-banner]")).stream().noneMatch(WebElement::isDisplayed));
+        assertTrue(!Browser.bannerShown(driver));
         assertEquals("granted", js("return window.dataLayer.filter(function(e){return e[0]==='consent' && e[1]==='update';})"
                 + ".map(function(e){return e[2].analytics_storage;})[0];"), "Consent Mode update sent");
     }
@@ -132,7 +132,7 @@ class BannerInChromiumTest {
         open("/");
         markPage();
         action("settings").click();
-        driver.findElement(By.cssSelector("[data-consent-banner] input[name=purpose][value=analytics]")).click();
+        Browser.inBanner(driver, "input[name=purpose][value=analytics]").click();
         action("save").click();
         waitFor(d -> received(GA) && received("www.googletagmanager.com/collect"));
         waitFor(d -> "1".equals(js("return document.documentElement.getAttribute('data-consent-applied');")));
@@ -144,7 +144,7 @@ class BannerInChromiumTest {
     }
 
     private List<String> checkedTrackers() {
-        return driver.findElements(By.cssSelector("[data-consent-banner] input[name=tracker]")).stream()
+        return Browser.allInBanner(driver, "input[name=tracker]").stream()
                 .filter(WebElement::isSelected).map(i -> i.getAttribute("value")).sorted().toList();
     }
 
@@ -161,10 +161,10 @@ class BannerInChromiumTest {
         open("/");
         action("settings").click();
         assertEquals(List.of(), checkedTrackers(), "no tracker switch on before a choice");
-        driver.findElement(By.cssSelector("[data-consent-banner] input[name=purpose][value=marketing]")).click();
+        Browser.inBanner(driver, "input[name=purpose][value=marketing]").click();
         assertEquals(List.of("google-ads", "leadboxer", "linkedin-insight", "oktopost"), checkedTrackers(),
                 "a purpose switched on switches its trackers on");
-        driver.findElement(By.cssSelector("[data-consent-banner] input[name=tracker][value=linkedin-insight]")).click();
+        Browser.inBanner(driver, "input[name=tracker][value=linkedin-insight]").click();
         action("save").click();
         waitFor(d -> received("script.leadboxer.com/") && received("static.oktopost.com/"));
         assertFalse(received("snap.licdn.com"), "the tracker switched off stays off: " + standIns.log());
@@ -174,7 +174,7 @@ class BannerInChromiumTest {
         open("/");
         action("settings").click();
         action("save").click();
-        waitFor(d -> driver.findElements(By.cssSelector("[data-consent-banner]")).stream().noneMatch(WebElement::isDisplayed));
+        waitFor(d -> !Browser.bannerShown(driver));
         Map<String, Object> saved = stateOfTheVisitor();
         assertEquals(Map.of("necessary", true, "analytics", false, "marketing", false), saved.get("purposes"));
         assertEquals(Map.of("google-analytics", false, "google-ads", false, "linkedin-insight", false, "leadboxer", false,
@@ -188,8 +188,8 @@ class BannerInChromiumTest {
         open("/");
         action("settings").click();
         assertEquals(List.of(), checkedTrackers(), "the form's initial state");
-        driver.findElement(By.cssSelector("[data-consent-banner] input[name=purpose][value=marketing]")).click();
-        driver.findElement(By.cssSelector("[data-consent-banner] input[name=tracker][value=leadboxer]")).click();
+        Browser.inBanner(driver, "input[name=purpose][value=marketing]").click();
+        Browser.inBanner(driver, "input[name=tracker][value=leadboxer]").click();
         action("save").click();
         waitFor(d -> d.findElements(By.cssSelector("[data-consent-banner]")).isEmpty());
         Map<String, Object> saved = stateOfTheVisitor();
@@ -202,7 +202,7 @@ class BannerInChromiumTest {
     void rejectAllKeepsThemAwayAfterAReload() {
         open("/");
         action("reject-all").click();
-        waitFor(d -> driver.findElements(By.cssSelector("[data-consent-banner]")).stream().noneMatch(WebElement::isDisplayed));
+        waitFor(d -> !Browser.bannerShown(driver));
         open("/diensten");
         assertTrue(driver.findElements(By.cssSelector("[data-consent-banner]")).isEmpty(), "decided: no banner");
         assertEquals(List.of(), standIns.log());
@@ -218,8 +218,7 @@ class BannerInChromiumTest {
         waitFor(d -> received("script.leadboxer.com/"));
         standIns.clear();
         driver.findElement(By.cssSelector("footer [data-consent-settings]")).click();
-        waitFor(d -> !d.findElements(By.cssSelector("[data-consent-banner]")).isEmpty()
-                && d.findElement(By.cssSelector("[data-consent-banner]")).isDisplayed());
+        waitFor(d -> Browser.bannerShown(driver));
         action("reject-all").click();
         waitFor(d -> !samePage() && "complete".equals(js("return document.readyState")));
         open("/");
@@ -243,12 +242,11 @@ class BannerInChromiumTest {
     @Test
     void keyboardAloneCanAccept() {
         open("/");
-        WebElement banner = driver.findElement(By.cssSelector("[data-consent-banner]"));
-        assertEquals(banner, driver.switchTo().activeElement(), "the dialog has focus on arrival");
-        for (int i = 0; i < 6 && !"accept-all".equals(driver.switchTo().activeElement().getAttribute("data-consent-action")); i++) {
+        assertEquals(Browser.inBanner(driver, ".i3c"), Browser.focused(driver), "the dialog has focus on arrival");
+        for (int i = 0; i < 6 && !"accept-all".equals(Browser.focused(driver).getAttribute("data-consent-action")); i++) {
             new Actions(driver).sendKeys(Keys.TAB).perform();
         }
-        WebElement focused = driver.switchTo().activeElement();
+        WebElement focused = Browser.focused(driver);
         assertEquals("accept-all", focused.getAttribute("data-consent-action"), "reached by Tab in a few steps");
         assertFalse("none".equals(focused.getCssValue("outline-style")), "focus is visible");
         new Actions(driver).sendKeys(Keys.ENTER).perform();
@@ -263,15 +261,14 @@ class BannerInChromiumTest {
         open("/privacyverklaring");
         WebElement opener = driver.findElement(By.cssSelector("main [data-consent-settings]"));
         opener.sendKeys(Keys.ENTER);
-        waitFor(d -> !d.findElements(By.cssSelector("[data-consent-banner]")).isEmpty()
-                && d.findElement(By.cssSelector("[data-consent-banner]")).isDisplayed());
-        assertEquals("analytics", driver.switchTo().activeElement().getAttribute("value"), "focus on the first switch");
+        waitFor(d -> Browser.bannerShown(driver));
+        assertEquals("analytics", Browser.focused(driver).getAttribute("value"), "focus on the first switch");
         WebElement save = action("save");
         new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> save.isDisplayed());
         // keep everything as it is: saving grants nothing new and withdraws nothing, so no reload
         save.sendKeys(Keys.ENTER);
-        waitFor(d -> !d.findElement(By.cssSelector("[data-consent-banner]")).isDisplayed());
-        assertEquals(opener, driver.switchTo().activeElement(), "focus back where the visitor was");
+        waitFor(d -> !Browser.bannerShown(driver));
+        assertEquals(opener, Browser.focused(driver), "focus back where the visitor was");
     }
 
     @Test
@@ -279,7 +276,7 @@ class BannerInChromiumTest {
         driver.executeCdpCommand("Network.enable", Map.of());
         driver.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Sec-GPC", "1")));
         open("/");
-        assertTrue(driver.findElement(By.cssSelector("[data-consent-gpc]")).getText().contains("Global Privacy Control"));
+        assertTrue(Browser.inBanner(driver, "[data-consent-gpc]").getText().contains("Global Privacy Control"));
         action("accept-all").click();
         waitFor(d -> received(GA) && "1".equals(js("return document.documentElement.getAttribute('data-consent-applied');")));
         for (String h : MARKETING_HOSTS) {
@@ -290,9 +287,9 @@ class BannerInChromiumTest {
     @Test
     void theBannerIsAccessibleAndLeavesThePageWhereItWas() {
         open("/");
-        WebElement banner = driver.findElement(By.cssSelector("[data-consent-banner]"));
+        WebElement banner = Browser.inBanner(driver, ".i3c");
         assertEquals("dialog", banner.getAttribute("role"));
-        String title = driver.findElement(By.id(banner.getAttribute("aria-labelledby"))).getText();
+        String title = Browser.inBanner(driver, "#" + banner.getAttribute("aria-labelledby")).getText();
         assertFalse(title.isBlank());
         WebElement accept = action("accept-all");
         WebElement reject = action("reject-all");
@@ -313,7 +310,7 @@ class BannerInChromiumTest {
         }
         driver.manage().window().setSize(new Dimension(1280, 900));
         action("reject-all").click();
-        waitFor(d -> !banner.isDisplayed());
+        waitFor(d -> !Browser.bannerShown(driver));
         assertEquals(mainTop.doubleValue(),
                 ((Number) js("return document.querySelector('main').getBoundingClientRect().top;")).doubleValue(),
                 "the banner overlays: no layout shift");

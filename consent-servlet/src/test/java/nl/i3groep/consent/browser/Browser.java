@@ -4,7 +4,12 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -38,5 +43,27 @@ final class Browser {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return driver;
+    }
+
+    /** The element {@code css} finds in the banner, which lives in its own shadow root. */
+    static WebElement inBanner(WebDriver driver, String css) {
+        return driver.findElement(By.cssSelector("[data-consent-banner]")).getShadowRoot().findElement(By.cssSelector(css));
+    }
+
+    static List<WebElement> allInBanner(WebDriver driver, String css) {
+        return driver.findElement(By.cssSelector("[data-consent-banner]")).getShadowRoot().findElements(By.cssSelector(css));
+    }
+
+    /** Whether the page has a banner, and shows it. */
+    static boolean bannerShown(WebDriver driver) {
+        return Boolean.TRUE.equals(((JavascriptExecutor) driver).executeScript("var b = document.querySelector("
+                + "'[data-consent-banner]'); return !!b && !b.hidden && !!b.shadowRoot"
+                + " && b.shadowRoot.querySelector('.i3c').getBoundingClientRect().height > 0;"));
+    }
+
+    /** The focused element, inside shadow roots too (the document's is their host). */
+    static WebElement focused(WebDriver driver) {
+        return (WebElement) ((JavascriptExecutor) driver).executeScript("var a = document.activeElement;"
+                + " while (a && a.shadowRoot && a.shadowRoot.activeElement) { a = a.shadowRoot.activeElement; } return a;");
     }
 }

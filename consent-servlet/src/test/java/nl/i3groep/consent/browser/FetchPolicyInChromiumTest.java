@@ -206,7 +206,7 @@ class FetchPolicyInChromiumTest {
                     driver.findElement(By.tagName("html")).getAttribute("data-fired"), "the page's own script ran, the tag manager's not");
 
             ((JavascriptExecutor) driver).executeScript("window.undecided = true");
-            driver.findElement(By.cssSelector("[data-consent-banner] [data-consent-action=accept-all]")).click();
+            Browser.inBanner(driver, "[data-consent-action=accept-all]").click();
             if (c == Case.UNDECLARED_TAG_MANAGER) {
                 // a host nobody declared stays refused whatever the visitor allows: its tags never run
                 // (the allowed trackers' own snippets, which the filter inserts, do)

@@ -549,7 +549,7 @@ class RulesInChromiumTest {
         try {
             List<String> before = visit(filtered, c);
             assertTrue(before.stream().noneMatch(r -> r.startsWith(c.reached)), c.what + " before the decision: " + before);
-            driver.findElement(org.openqa.selenium.By.cssSelector("[data-consent-banner] [data-consent-action=accept-all]"))
+            Browser.inBanner(driver, "[data-consent-action=accept-all]")
                     .click();
             new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> standIns.everything().stream()
                     .anyMatch(r -> r.startsWith(c.reached)));
