@@ -107,6 +107,9 @@ class ConsentConfigTest {
         assertEquals("/consent", c.endpointPath());
         assertTrue(c.banner().enabled());
         assertEquals("nl", c.banner().defaultLanguage());
+        assertTrue(c.banner().settingsControl(), "a way back to the settings on every decided page");
+        assertFalse(ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},"
+                + "\"banner\":{\"settingsControl\":false}}", Map.of()).banner().settingsControl());
         assertEquals(LedgerType.FILE, c.ledger().type());
         assertEquals(List.of(Purpose.NECESSARY, Purpose.ANALYTICS, Purpose.MARKETING), c.purposes());
         assertTrue(c.trackers().isEmpty());
@@ -208,6 +211,7 @@ class ConsentConfigTest {
             "banner": {"defaultLanguage": "de"}                    | banner.defaultLanguage      | "nl" or "en"
             "banner": {"privacyPolicyUrl": "javascript:alert(1)"}  | banner.privacyPolicyUrl     | http(s) URL
             "banner": {"texts": {"fr": {}}}                        | banner.texts.fr             | "nl" and "en" only
+            "banner": {"settingsControl": "auto"}                  | banner.settingsControl      | true or false
             "purposes": {"analytics": {}}                          | purposes.analytics          | built-in purpose
             "purposes": {"video": {"gpc": true}}                   | purposes.video.gpc          | unknown field
             "ledger": {"type": "s3"}                               | ledger.type                 | "file", "jdbc", "memory"
