@@ -267,6 +267,27 @@ class BannerLayoutInChromiumTest {
     }
 
     @Test
+    void axeFindsNothingInTheFirstLayerTheSettingsOrTheSettingsLink() throws Exception {
+        for (int width : new int[] {1280, 360}) {
+            driver.manage().window().setSize(new Dimension(width, width == 360 ? 780 : 900));
+            open(site, "/page/bootstrap");
+            // the control: what axe finds in the banner's shadow root where something is wrong there
+            js("var i = document.createElement('img'); i.id = 'no-alt'; i.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';"
+                    + "document.querySelector('[data-consent-banner]').shadowRoot.querySelector('form').append(i);");
+            assertTrue(Axe.violations(driver, "consent-banner").stream().anyMatch(v -> v.startsWith("image-alt")),
+                    "axe reads the shadow root");
+            js("document.querySelector('[data-consent-banner]').shadowRoot.getElementById('no-alt').remove();");
+            assertEquals(List.of(), Axe.violations(driver, "consent-banner"), width + ": the first layer");
+            Browser.inBanner(driver, "[data-consent-action=settings]").click();
+            assertEquals(List.of(), Axe.violations(driver, "consent-banner"), width + ": the settings");
+            new Actions(driver).sendKeys(Keys.ESCAPE).perform();
+        }
+        decide(site, "{analytics: true}");
+        open(site, "/page/plain");
+        assertEquals(List.of(), Axe.violations(driver, "consent-settings"), "the settings link");
+    }
+
+    @Test
     void escapeOnTheFirstLayerMinimisesItToABarAndDecidesNothing() {
         open(site, "/page/bootstrap");
         double full = ((Number) js("return document.querySelector('[data-consent-banner]').shadowRoot.querySelector('.i3c')"
