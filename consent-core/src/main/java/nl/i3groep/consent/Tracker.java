@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param cookies       the first-party cookies it sets, which the site may delete
  * @param snippet       the HTML that installs it, with the account id filled in; empty where there is none
  * @param inject        whether the site wants the snippet inserted when the tracker is allowed
+ * @param embed         a media or social embed: while it is denied, each of its frames is replaced
+ *                      by a placeholder that offers to load it
  */
 public record Tracker(
         String id,
@@ -33,7 +35,8 @@ public record Tracker(
         List<String> inlineMarkers,
         List<CookiePattern> cookies,
         String snippet,
-        boolean inject) {
+        boolean inject,
+        boolean embed) {
 
     static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 

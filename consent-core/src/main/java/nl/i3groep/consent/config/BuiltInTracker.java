@@ -120,7 +120,41 @@ enum BuiltInTracker {
                     "cdn.edge.segment.com"),
             List.of("{id}", "cdn.segment.com/analytics.js", "analytics.load("),
             List.of("ajs_anonymous_id", "ajs_user_id", "ajs_group_id"),
-            "<script async src=\"https://cdn.segment.com/analytics.js/v1/{id}/analytics.min.js\"></script>\n");
+            "<script async src=\"https://cdn.segment.com/analytics.js/v1/{id}/analytics.min.js\"></script>\n"),
+
+    /*
+     * Media and social embeds: a frame or a widget script that the vendor serves, and through
+     * which it sees (and mostly sets cookies for) the visitor. The site names the purpose its
+     * visitors allow them under; while denied, a frame of one is replaced by a placeholder.
+     */
+
+    YOUTUBE("youtube", "YouTube", null, null, null,
+            List.of("www.youtube.com", "youtube.com", "m.youtube.com", "www.youtube-nocookie.com", "youtube-nocookie.com",
+                    "*.ytimg.com", "*.googlevideo.com"),
+            List.of("youtube.com/iframe_api", "youtube.com/embed/", "youtube-nocookie.com/embed/"), List.of(), ""),
+
+    VIMEO("vimeo", "Vimeo", null, null, null,
+            List.of("player.vimeo.com", "*.vimeocdn.com"),
+            List.of("player.vimeo.com/"), List.of(), ""),
+
+    GOOGLE_MAPS("google-maps", "Google Maps", null, null, null,
+            List.of("maps.google.*", "www.google.*/maps", "maps.googleapis.com", "maps.gstatic.com"),
+            List.of("maps.googleapis.com/maps/api/js"), List.of(), ""),
+
+    LINKEDIN_EMBED("linkedin-embed", "LinkedIn posts and share buttons", null, null, null,
+            List.of("platform.linkedin.com", "www.linkedin.com/embed/"),
+            List.of("platform.linkedin.com/"), List.of(), ""),
+
+    X_EMBED("x-embed", "X posts and buttons", null, null, null,
+            List.of("platform.twitter.com", "syndication.twitter.com", "cdn.syndication.twimg.com", "platform.x.com"),
+            List.of("platform.twitter.com/widgets.js"), List.of(), ""),
+
+    /** Facebook's plugins; connect.facebook.net also serves the Meta pixel, which is then gated with them. */
+    FACEBOOK_EMBED("facebook-embed", "Facebook posts and buttons", null, null, null,
+            List.of("connect.facebook.net", "www.facebook.com/plugins/"),
+            List.of("connect.facebook.net/"), List.of(), "");
+
+
 
     final String id;
     final String vendor;
@@ -155,7 +189,19 @@ enum BuiltInTracker {
             case ADOBE_LAUNCH -> "Adobe";
             case TEALIUM -> "Tealium";
             case SEGMENT -> "Twilio Segment";
+            case YOUTUBE, GOOGLE_MAPS -> "Google";
+            case LINKEDIN_EMBED -> "LinkedIn";
+            case X_EMBED -> "X";
+            case FACEBOOK_EMBED -> "Meta";
             default -> vendor;
+        };
+    }
+
+    /** A media or social embed, whose denied frames get a placeholder. */
+    boolean embed() {
+        return switch (this) {
+            case YOUTUBE, VIMEO, GOOGLE_MAPS, LINKEDIN_EMBED, X_EMBED, FACEBOOK_EMBED -> true;
+            default -> false;
         };
     }
 

@@ -259,8 +259,9 @@ final class ConfigReader {
         }
         Purpose purpose = def.purpose;
         if (purpose == null) {
-            purpose = purpose(t, purposes).orElseThrow(() -> t.error("purpose",
-                    "required: " + def.vendor + " may load any tag, so name the purpose that governs it"));
+            purpose = purpose(t, purposes).orElseThrow(() -> t.error("purpose", def.embed()
+                    ? "required: name the purpose under which visitors allow " + def.vendor + " (a site's own, such as \"media\")"
+                    : "required: " + def.vendor + " may load any tag, so name the purpose that governs it"));
         } else if (t.has("purpose")) {
             throw t.error("purpose", "the purpose of " + id + " is fixed (" + def.purpose.id() + ")");
         }
@@ -274,7 +275,7 @@ final class ConfigReader {
         String snippet = t.string("snippet").orElse(def.snippet.isEmpty() ? "" : def.snippet(acc));
         boolean inject = t.bool("inject").orElse(!snippet.isEmpty());
         return new Tracker(id, t.string("vendor").orElse(def.vendor), t.string("company").orElse(def.company()), purpose,
-                account, hosts, markers, cookies, snippet, inject);
+                account, hosts, markers, cookies, snippet, inject, t.bool("embed").orElse(def.embed()));
     }
 
     /**
@@ -382,7 +383,7 @@ final class ConfigReader {
         List<CookiePattern> cookies = cookieNames(t).stream().map(CookiePattern::new).toList();
         String vendor = t.string("vendor").orElse(id);
         return new Tracker(id, vendor, t.string("company").orElse(vendor), purpose, Optional.empty(), hosts(t),
-                markers(t), cookies, snippet, inject);
+                markers(t), cookies, snippet, inject, t.bool("embed").orElse(false));
     }
 
     private static Optional<Purpose> purpose(Obj t, List<Purpose> purposes) {

@@ -171,6 +171,22 @@ final class Edit {
         apply();
     }
 
+    /**
+     * The renamed frame ({@link #renamed}) goes behind {@code html}, its placeholder, and hidden
+     * until it is allowed.
+     */
+    void placeholder(byte[] html) {
+        int name = tag.nameEnd - tag.start;
+        byte[] renamed = Arrays.copyOf(scratch.a, scratch.n);
+        scratch.n = 0;
+        scratch.add(html);
+        scratch.add(renamed, 0, name);
+        scratch.add(HIDDEN);
+        scratch.add(renamed, name, renamed.length - name);
+    }
+
+    private static final byte[] HIDDEN = " hidden".getBytes(StandardCharsets.US_ASCII);
+
     /** A tag too long to hold, {@code b[from, to)} (its start): renamed {@code x-consent-…}, so it loads nothing. */
     Bytes.Buf overlong(byte[] b, int from, int to) {
         scratch.n = 0;

@@ -1,5 +1,6 @@
 package nl.i3groep.consent.html;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -9,8 +10,11 @@ import java.util.regex.Pattern;
  *
  * @param bodyEndHtml the banner's HTML, inserted at the end of a whole document (a parser puts it at the end of its body); empty for none
  * @param nonce       the response's CSP nonce: every script kept executable or inserted carries it
+ * @param placeholders per embed tracker, the HTML that goes in place of each of its denied frames;
+ *                     {@code {width}}, {@code {height}} (CSS lengths) and {@code {src}} (attribute
+ *                     text) filled from the frame
  */
-public record Page(String bodyEndHtml, Optional<String> nonce) {
+public record Page(String bodyEndHtml, Optional<String> nonce, Map<String, String> placeholders) {
 
     /** A nonce goes into an attribute unescaped, so only base64(url) characters are accepted. */
     private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9+/_=-]{1,256}");
@@ -18,9 +22,15 @@ public record Page(String bodyEndHtml, Optional<String> nonce) {
     /** No banner, no nonce. */
     public static final Page PLAIN = new Page("", Optional.empty());
 
+    /** Without placeholders. */
+    public Page(String bodyEndHtml, Optional<String> nonce) {
+        this(bodyEndHtml, nonce, Map.of());
+    }
+
     public Page {
         Objects.requireNonNull(bodyEndHtml, "bodyEndHtml");
         Objects.requireNonNull(nonce, "nonce");
+        placeholders = Map.copyOf(placeholders);
         nonce.ifPresent(n -> {
             if (!NONCE.matcher(n).matches()) {
                 throw new IllegalArgumentException("a nonce is 1 to 256 base64 characters");

@@ -109,7 +109,7 @@ final class Rewriter {
         Rules.Markers markers = rules.markers(cs);
         edit.start(cs, nonceAttr);
         insertions.start(cs, allowed, page, nonceAttr);
-        verdict.start(cs, allowed, markers);
+        verdict.start(cs, allowed, markers, page == null ? java.util.Map.of() : page.placeholders());
         scan.start(markers, nonceAttr);
     }
 

@@ -48,12 +48,16 @@ final class Verdict {
         this.insertions = insertions;
     }
 
-    void start(Charset cs, long allowed, Rules.Markers markers) {
+    void start(Charset cs, long allowed, Rules.Markers markers, java.util.Map<String, String> placeholders) {
         this.cs = cs;
         this.allowed = allowed;
         this.markers = markers;
+        this.placeholders = placeholders;
         this.hostMarkers = rules.hostMarkers(cs);
     }
+
+    /** Per embed tracker, what goes in place of its denied frames ({@link Page#placeholders}). */
+    private java.util.Map<String, String> placeholders = java.util.Map.of();
 
     /** Told of each URL of the page on a host that is no tracker's; null when nobody asked. */
     HtmlGate.Contacts contacts;
@@ -298,6 +302,76 @@ final class Verdict {
             return;
         }
         edit.renamed(mark == null, deniedBits);
+        if (el == Names.IFRAME && !placeholders.isEmpty()) {
+            String placeholder = placeholder(deniedBits | (markDenied ? markBits : 0));
+            if (placeholder != null) {
+                edit.placeholder(placeholder.getBytes(cs));
+            }
+        }
+    }
+
+    /**
+     * What goes in place of the held frame, denied for {@code bits}: the placeholder of the first
+     * embed tracker among them, sized as the frame; none for a frame that is not to be seen (no
+     * size, hidden), as tag managers' are.
+     */
+    private String placeholder(long bits) {
+        String template = null;
+        for (int k = 0; k < rules.ids.length && template == null; k++) {
+            if ((bits & (1L << k)) != 0) {
+                template = placeholders.get(rules.ids[k]);
+            }
+        }
+        if (template == null || tag.find("hidden") >= 0) {
+            return null;
+        }
+        String style = tag.value("style", cs);
+        if (style != null && style.replace(" ", "").toLowerCase(Locale.ROOT).matches(".*(display:none|visibility:hidden).*")) {
+            return null;
+        }
+        String width = cssLength(tag.value("width", cs), "100%");
+        String height = cssLength(tag.value("height", cs), "315px");
+        if (width.matches("0+(\\.0*)?(px)?") || height.matches("0+(\\.0*)?(px)?")) {
+            return null;
+        }
+        String src = tag.value("src", cs);
+        return template.replace("{width}", width).replace("{height}", height)
+                .replace("{src}", src == null ? "" : attributeText(src));
+    }
+
+    /** A frame's {@code width} or {@code height} as CSS: a number is pixels, a percentage stays one. */
+    private static String cssLength(String value, String fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        String v = value.strip();
+        if (v.matches("[0-9]{1,5}(\\.[0-9]{1,3})?")) {
+            return v + "px";
+        }
+        return v.matches("[0-9]{1,5}(\\.[0-9]{1,3})?(%|px)") ? v : fallback;
+    }
+
+    /** Text for a double-quoted attribute, in ASCII: what a page's charset cannot spell is percent-encoded. */
+    private static String attributeText(String url) {
+        StringBuilder b = new StringBuilder(url.length() + 16);
+        for (byte x : url.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = x & 0xff;
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                default -> {
+                    if (c < 0x20 || c >= 0x7f) {
+                        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                                .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+                    } else {
+                        b.append((char) c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static final String[] NONE = {};

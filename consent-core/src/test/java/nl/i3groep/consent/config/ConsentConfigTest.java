@@ -131,15 +131,30 @@ class ConsentConfigTest {
     void customTrackersAndPurposes() {
         ConsentConfig c = ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K
                 + ",\"purposes\":{\"video\":{\"deniedByGpc\":false}},"
-                + "\"trackers\":{\"vimeo\":{\"purpose\":\"video\",\"vendor\":\"Vimeo\",\"hosts\":[\"Player.Vimeo.com\"],"
-                + "\"cookies\":[\"vuid\",\"_vimeo_*\"],\"inlineMarkers\":[\"Vimeo.Player\"],"
-                + "\"snippet\":\"<script src=\\\"https://player.vimeo.com/api/player.js\\\"></script>\"}}}", Map.of());
-        Tracker vimeo = c.tracker("vimeo").orElseThrow();
-        assertEquals("video", vimeo.purpose().id());
-        assertEquals(List.of("player.vimeo.com"), vimeo.hosts());
-        assertTrue(vimeo.ownsCookie("_vimeo_x"));
-        assertTrue(vimeo.inject());
+                + "\"trackers\":{\"wistia\":{\"purpose\":\"video\",\"vendor\":\"Wistia\",\"hosts\":[\"Fast.Wistia.net\"],"
+                + "\"cookies\":[\"vuid\",\"_wistia_*\"],\"inlineMarkers\":[\"Wistia.Player\"],"
+                + "\"snippet\":\"<script src=\\\"https://fast.wistia.net/api/player.js\\\"></script>\"}}}", Map.of());
+        Tracker wistia = c.tracker("wistia").orElseThrow();
+        assertEquals("video", wistia.purpose().id());
+        assertEquals(List.of("fast.wistia.net"), wistia.hosts());
+        assertTrue(wistia.ownsCookie("_wistia_x"));
+        assertTrue(wistia.inject());
         assertTrue(c.purpose("video").isPresent());
+    }
+
+    @Test
+    void mediaAndSocialEmbedsAreBuiltInTrackersOfThePurposeTheSiteNames() {
+        ConsentConfig c = ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K
+                + ",\"purposes\":{\"media\":{}},\"trackers\":{\"youtube\":{\"purpose\":\"media\"},"
+                + "\"google-maps\":{\"purpose\":\"media\",\"embed\":false},"
+                + "\"spotify\":{\"purpose\":\"media\",\"hosts\":[\"open.spotify.com\"],\"embed\":true}}}", Map.of());
+        Tracker youtube = c.tracker("youtube").orElseThrow();
+        assertTrue(youtube.embed());
+        assertEquals("Google", youtube.company());
+        assertTrue(youtube.hosts().contains("www.youtube-nocookie.com"), youtube.hosts().toString());
+        assertFalse(c.tracker("google-maps").orElseThrow().embed(), "the site may do without the placeholder");
+        assertTrue(c.tracker("spotify").orElseThrow().embed());
+        assertFalse(c.tracker("spotify").orElseThrow().purpose().necessary());
     }
 
     @Test
@@ -180,8 +195,9 @@ class ConsentConfigTest {
             {"linkedin-insight":{"partnerId":123456}}                  | trackers.linkedin-insight.partnerId       | must be a string
             {"leadboxer":{"datasetId":"abc","colour":"red"}}           | trackers.leadboxer.colour                 | unknown field
             {"oktopost":{"trackingId":"001abc","purpose":"analytics"}} | trackers.oktopost.purpose                 | is fixed
-            {"vimeo":{"purpose":"video"}}                              | trackers.vimeo.purpose                    | unknown purpose "video"
-            {"vimeo":{"purpose":"analytics","hosts":["no spaces.nl"]}} | trackers.vimeo.hosts[0]                   | not a host
+            {"wistia":{"purpose":"video"}}                             | trackers.wistia.purpose                   | unknown purpose "video"
+            {"youtube":{}}                                             | trackers.youtube.purpose                  | under which visitors allow YouTube
+            {"wistia":{"purpose":"analytics","hosts":["no spaces.nl"]}}| trackers.wistia.hosts[0]                  | not a host
             {"vimeo":{"purpose":"analytics","cookies":["*"]}}          | trackers.vimeo.cookies[0]                 | every cookie
             {"vimeo":{"purpose":"analytics","cookies":["a b"]}}        | trackers.vimeo.cookies[0]                 | not a cookie name
             {"vimeo":{"purpose":"analytics","inlineMarkers":["ga"]}}   | trackers.vimeo.inlineMarkers[0]           | at least 4 characters
@@ -294,10 +310,10 @@ class ConsentConfigTest {
     void readsTheThirdPartiesTheSiteDeclares() {
         ConsentConfig c = ConsentConfig.parse(withParties("{\"cdn.example-cdn.net\":{\"purpose\":\"necessary\",\"for\":\"images\"},"
                 + "\"www.google.com/recaptcha/\":{\"purpose\":\"necessary\",\"for\":\" the form's check \"},"
-                + "\"*.youtube-nocookie.com\":{\"purpose\":\"marketing\",\"for\":\"videos\"}}"), Map.of());
+                + "\"*.video-cdn.example\":{\"purpose\":\"marketing\",\"for\":\"videos\"}}"), Map.of());
         assertEquals(List.of(new nl.i3groep.consent.ThirdParty("cdn.example-cdn.net", "", Purpose.NECESSARY, "images"),
                 new nl.i3groep.consent.ThirdParty("www.google.com", "/recaptcha/", Purpose.NECESSARY, "the form's check"),
-                new nl.i3groep.consent.ThirdParty("*.youtube-nocookie.com", "", Purpose.MARKETING, "videos")), c.thirdParties());
+                new nl.i3groep.consent.ThirdParty("*.video-cdn.example", "", Purpose.MARKETING, "videos")), c.thirdParties());
         assertEquals(List.of(), ConsentConfig.parse(minimal("{}"), Map.of()).thirdParties(), "none unless declared");
     }
 

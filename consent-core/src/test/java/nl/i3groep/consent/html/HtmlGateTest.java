@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.config.ConsentConfig;
@@ -137,14 +138,15 @@ class HtmlGateTest {
             String out = run("<img src=\"" + url + "\">", ANALYTICS);
             assertTrue(out.contains("data-consent-src="), url + ": " + out);
         }
-        unchanged("<img src=\"https://www.google.com/./maps/x.png\">", NONE);
+        unchanged("<img src=\"https://www.google.com/./search/x.png\">", NONE);
     }
 
     @Test
     void aBaseOnAHostWhereATrackerOwnsPathsCountsForThatTracker() {
         String base = "<base href=\"https://www.google.com/\">";
         assertTrue(run(base, ANALYTICS).contains("data-consent-href="), "relative pagead/ URLs would resolve there");
-        unchanged(base, MARKETING);
+        // and maps/ ones: Google Maps, of the catalogue, is denied where the site did not configure it
+        assertTrue(run(base, MARKETING).contains("google-maps\" data-consent-href="), run(base, MARKETING));
         unchanged("<base href=\"https://www.example.nl/\">", NONE);
     }
 
@@ -467,6 +469,27 @@ class HtmlGateTest {
         String none = run(DOC, NONE);
         assertTrue(none.contains("ad_storage:'denied'") && none.contains("analytics_storage:'denied'"));
         assertEquals(1, count(none, "<script"), none);
+    }
+
+    @Test
+    void aDeniedEmbedsFrameGoesBehindItsPlaceholderSizedAsTheFrameIs() {
+        Page page = new Page("", Optional.empty(), Map.of("youtube",
+                "<p data-e style=\"width:{width};height:{height}\" data-src=\"{src}\"></p>"));
+        String html = "<p>a</p><iframe width=\"560\" height=\"315\" src=\"https://www.youtube-nocookie.com/embed/abc?x=1&amp;y=\u00fc\""
+                + " allowfullscreen></iframe><IFRAME SRC='https://www.youtube.com/embed/def' width=\"100%\"></IFRAME>"
+                + "<iframe width=0 height=0 src=\"https://www.youtube.com/embed/nothing-to-see\"></iframe>"
+                + "<iframe style=\"display: none\" src=\"https://www.youtube.com/embed/nor-here\"></iframe>"
+                + "<iframe width=\"500\" height=\"300\" src=\"https://www.googletagmanager.com/ns.html?id=GTM-AB12\"></iframe>";
+        String out = run(html, NONE, page);
+        assertTrue(out.contains("<p>a</p><p data-e style=\"width:560px;height:315px\" data-src=\"https://www.youtube-nocookie.com/"
+                + "embed/abc?x=1&amp;y=%C3%BC\"></p><iframe hidden data-consent=\"youtube\" width=\"560\" height=\"315\""
+                + " data-consent-src=\"https://www.youtube-nocookie.com/embed/abc?x=1&amp;y=\u00fc\" allowfullscreen></iframe>"), out);
+        assertTrue(out.contains("<p data-e style=\"width:100%;height:315px\" data-src=\"https://www.youtube.com/embed/def\"></p>"
+                + "<IFRAME hidden data-consent=\"youtube\" data-consent-SRC='https://www.youtube.com/embed/def'"), out);
+        assertEquals(2, count(out, "data-e"), "none for frames not to be seen, nor for a tracker without one: " + out);
+        assertTrue(out.contains("<iframe data-consent=\"google-tag-manager\" width=\"500\""), out);
+        String plain = run(html, NONE);
+        assertFalse(plain.contains("data-e") || plain.contains(" hidden"), "without placeholders, frames are only inert: " + plain);
     }
 
     /** Spring PetClinic's layout nests the page's own body in the layout's: the first end of a body is mid-page. */
@@ -881,7 +904,8 @@ class HtmlGateTest {
 
     @Test
     void otherPathsOfGooglesCountryDomainsAreNoTracker() {
-        for (String url : List.of("https://www.google.de/maps/embed?pb=1", "https://www.google.co.uk/search?q=x",
+        assertFalse(Fixture.GATE.allows("https://www.google.de/maps/embed?pb=1", ALL), "Google Maps' embed");
+        for (String url : List.of("https://www.google.de/intl/de/policies/", "https://www.google.co.uk/search?q=x",
                 "https://www.google.example.org/pagead/x", "https://www.google.museum/pagead/x")) {
             String img = "<img src=\"" + url + "\">";
             assertEquals(img, run(img, NONE), url);

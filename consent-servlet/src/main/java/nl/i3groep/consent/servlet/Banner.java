@@ -39,6 +39,9 @@ final class Banner {
                     Map.entry("save", "Keuze opslaan"),
                     Map.entry("always", "altijd aan"),
                     Map.entry("control", "Cookie-instellingen"),
+                    Map.entry("embed", "Deze inhoud van {vendor} laden wij pas als u dat wilt: {company} ontvangt dan uw gegevens."),
+                    Map.entry("embed.once", "E\u00e9n keer laden"),
+                    Map.entry("embed.always", "{purpose} altijd toestaan"),
                     Map.entry("allow", "{purpose} toestaan"),
                     Map.entry("tracker.session-cookies", "Sessiecookies van deze site"),
                     Map.entry("purpose.necessary", "Noodzakelijk"),
@@ -62,6 +65,9 @@ final class Banner {
                     Map.entry("save", "Save choices"),
                     Map.entry("always", "always on"),
                     Map.entry("control", "Cookie settings"),
+                    Map.entry("embed", "We load this {vendor} content only if you want it: {company} then receives your data."),
+                    Map.entry("embed.once", "Load once"),
+                    Map.entry("embed.always", "Always allow {purpose}"),
                     Map.entry("allow", "Allow {purpose}"),
                     Map.entry("tracker.session-cookies", "This site's session cookies"),
                     Map.entry("purpose.necessary", "Necessary"),
@@ -75,6 +81,7 @@ final class Banner {
     private final Map<String, Map<String, String>> texts = new HashMap<>();
     private final String css;
     private final String js;
+    private final String embedCss;
 
     Banner(ConsentConfig config) {
         this.config = config;
@@ -85,6 +92,7 @@ final class Banner {
         }
         this.css = compact(resource("banner.css"));
         this.js = compact(resource("banner.js"));
+        this.embedCss = compact(resource("embed.css"));
     }
 
     /** What a page gets while the visitor has not decided: the banner, open, and its script. */
@@ -198,6 +206,41 @@ final class Banner {
                 + "content=\"width=device-width,initial-scale=1\"><title>" + escape(texts.get(lang).get("control"))
                 + "</title></head><body><main>" + markup.replace("<details>", "<details open>") + "</main></body></html>";
     }
+
+    /**
+     * Per embed tracker the site configured, what goes in place of each of its denied frames
+     * ({@link nl.i3groep.consent.html.Page#placeholders}): the vendor named, "load once" (a link
+     * to the frame's own address, which the script loads in place instead) and "always allow" its
+     * purpose (a form, recorded like any choice). In a shadow root, as the banner is.
+     */
+    Map<String, String> placeholders(String endpoint, String acceptLanguage) {
+        return placeholders.computeIfAbsent(new Decided(endpoint, language(acceptLanguage), false), key -> {
+            Map<String, String> t = texts.get(key.language());
+            Map<String, String> all = new HashMap<>();
+            for (Tracker tr : config.trackers()) {
+                if (!tr.embed() || tr.purpose().necessary()) {
+                    continue;
+                }
+                String vendor = t.getOrDefault("tracker." + tr.id(), tr.vendor());
+                String purpose = t.getOrDefault("purpose." + tr.purpose().id(), tr.purpose().id());
+                String always = t.get("embed.always");
+                all.put(tr.id(), "<consent-embed data-consent-embed=\"" + tr.id() + "\" lang=\"" + key.language()
+                        + "\" style=\"display:block;box-sizing:border-box;max-width:100%;width:{width};height:{height}\">"
+                        + "<template shadowrootmode=\"open\"><style>" + embedCss + "</style><div class=\"e\" role=\"group\""
+                        + " aria-label=\"" + escape(vendor) + "\"><p>" + escape(t.get("embed").replace("{vendor}", vendor)
+                                .replace("{company}", tr.company())) + "</p><form method=\"post\" action=\""
+                        + escape(key.endpoint()) + "\"><input type=\"hidden\" name=\"action\" value=\"allow\">"
+                        + "<input type=\"hidden\" name=\"purpose\" value=\"" + tr.purpose().id() + "\">"
+                        + "<a class=\"b\" href=\"{src}\" target=\"_blank\" rel=\"noopener\" data-consent-action=\"once\">"
+                        + escape(t.get("embed.once")) + "</a><button class=\"b\" data-consent-action=\"allow\">"
+                        + escape(always.replace("{purpose}", always.startsWith("{") ? purpose : inSentence(purpose)))
+                        + "</button></form></div><i class=\"e-end\"></i></template></consent-embed>");
+            }
+            return Map.copyOf(all);
+        });
+    }
+
+    private final Map<Decided, Map<String, String>> placeholders = new ConcurrentHashMap<>();
 
     private static final String CONTROL_CSS = ":host{all:initial;display:block;padding:.75rem;text-align:center;"
             + "font:16px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;background:#fff}"

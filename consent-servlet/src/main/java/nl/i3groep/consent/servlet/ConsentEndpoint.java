@@ -70,7 +70,7 @@ final class ConsentEndpoint {
             }
             switch (method) {
                 case "GET", "HEAD" -> answer(response, 200, current);
-                case "POST" -> post(request, response);
+                case "POST" -> post(request, response, current);
                 case "DELETE" -> delete(request, response);
                 default -> {
                     response.setHeader("Allow", "GET, HEAD, POST, DELETE");
@@ -126,7 +126,7 @@ final class ConsentEndpoint {
         response.getOutputStream().write(bytes);
     }
 
-    private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void post(HttpServletRequest request, HttpServletResponse response, Decisions current) throws IOException {
         sameOrigin(request);
         byte[] body = body(request);
         // the header as sent: Jetty's getContentType() throws on a charset it does not know
@@ -143,6 +143,11 @@ final class ConsentEndpoint {
                 known(form.get("purpose"), "purpose", config.purposes().stream().map(p -> p.id()).toList());
                 known(form.get("tracker"), "tracker", config.trackers().stream().map(t -> t.id()).toList());
                 String action = one(form, "action");
+                if ("allow".equals(action)) {
+                    // an embed's placeholder: "always allow" its purpose, the rest as the visitor has it
+                    allow(request, response, form, current, gpc);
+                    return;
+                }
                 Map<String, Boolean> purposes = new LinkedHashMap<>();
                 for (var p : config.purposes()) {
                     if (!p.necessary()) {
@@ -150,7 +155,7 @@ final class ConsentEndpoint {
                             case "accept-all" -> true;
                             case "reject-all" -> false;
                             case "save" -> contains(form.get("purpose"), p.id());
-                            default -> throw new BadRequest(400, "action must be accept-all, reject-all or save");
+                            default -> throw new BadRequest(400, "action must be accept-all, reject-all, save or allow");
                         });
                     }
                 }
@@ -172,6 +177,35 @@ final class ConsentEndpoint {
             default -> throw new BadRequest(415,
                     "send application/json or application/x-www-form-urlencoded, not " + (type.isEmpty() ? "nothing" : type));
         }
+    }
+
+    /**
+     * {@code action=allow&purpose=<id>}: the purpose granted, with its trackers also where the
+     * visitor had switched one off; every other choice as the visitor's cookie holds it.
+     */
+    private void allow(HttpServletRequest request, HttpServletResponse response, Map<String, String[]> form,
+            Decisions current, boolean gpc) {
+        String purpose = one(form, "purpose");
+        var granted = config.purposes().stream().filter(p -> p.id().equals(purpose) && !p.necessary()).findFirst()
+                .orElseThrow(() -> new BadRequest(400, "allow needs one purpose that may be refused, not " + purpose));
+        Map<String, Boolean> purposes = new LinkedHashMap<>();
+        Map<String, Boolean> trackers = new LinkedHashMap<>();
+        var state = current.state();
+        for (var p : config.purposes()) {
+            if (!p.necessary()) {
+                purposes.put(p.id(), p.equals(granted) || state.flatMap(st -> st.purpose(p.id())).orElse(false));
+            }
+        }
+        for (var t : config.trackers()) {
+            if (t.purpose().equals(granted)) {
+                trackers.put(t.id(), true);
+            } else if (!t.purpose().necessary()) {
+                state.flatMap(st -> st.tracker(t.id())).ifPresent(choice -> trackers.put(t.id(), choice));
+            }
+        }
+        decided(request, response, consent(purposes, trackers), Source.FORM, gpc);
+        response.setStatus(303);
+        response.setHeader("Location", returnTo(request, one(form, "return")));
     }
 
     private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -243,12 +243,13 @@ public class ConsentFilter implements Filter {
         boolean reload = site.csp() == ConsentConfig.CspMode.ENFORCE;
         String acceptLanguage = request.getHeader("Accept-Language");
         if (decisions.decided()) {
-            return () -> new Page(site.banner().forDecided(endpoint, acceptLanguage, reload), Optional.empty());
+            return () -> new Page(site.banner().forDecided(endpoint, acceptLanguage, reload), Optional.empty(),
+                    site.banner().placeholders(endpoint, acceptLanguage));
         }
         String query = request.getQueryString();
         String returnTo = request.getRequestURI() + (query == null ? "" : "?" + query);
         return () -> new Page(site.banner().forUndecided(endpoint, returnTo, acceptLanguage, decisions, reload),
-                Optional.empty());
+                Optional.empty(), site.banner().placeholders(endpoint, acceptLanguage));
     }
 
     @Override

@@ -532,7 +532,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             if (visit.secure()) {
                 super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + visit.reportUri() + "\"");
             }
-            pageNow = new Page(pageNow.bodyEndHtml(), Optional.of(nonce));
+            pageNow = new Page(pageNow.bodyEndHtml(), Optional.of(nonce), pageNow.placeholders());
         }
         heldLength = -1;
         heldEncoding = null;

@@ -89,9 +89,48 @@
         }
         // a load or error handler that came back missed its event: loading the same source again replays it
         if (handler && n.hasAttribute('src')) { n.setAttribute('src', n.getAttribute('src')); }
+        if (n.tagName === 'IFRAME') { unveil(n); }
       }
       if (!wait) { next(i + 1); }
     })(0);
+  }
+
+  /* A frame behind an embed's placeholder: shown, the placeholder gone. */
+  function unveil(frame) {
+    frame.removeAttribute('hidden');
+    var p = frame.previousElementSibling;
+    if (p && p.hasAttribute('data-consent-embed')) { p.parentNode.removeChild(p); }
+  }
+
+  function embed(host) {
+    var root = shadow(host), frame = host.nextElementSibling;
+    root.querySelector('[data-consent-action=once]').addEventListener('click', function (e) {
+      /* this frame, this once, here: nothing is recorded. An enforced policy would refuse it
+         here (its host is not allowed): then the link opens it at the vendor's. */
+      if (reload) { return; }
+      e.preventDefault();
+      if (!frame || frame.tagName !== 'IFRAME') { return; }
+      for (var j = frame.attributes.length - 1; j >= 0; j--) {
+        var at = frame.attributes[j];
+        if (at.name.indexOf('data-consent-') === 0) { frame.setAttribute(at.name.substring(13), at.value); frame.removeAttribute(at.name); }
+      }
+      unveil(frame);
+    });
+    var form = root.querySelector('form');
+    form.addEventListener('submit', function (e) {
+      /* recorded as any choice; the answer comes back by way of the endpoint's own state */
+      e.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open('POST', endpoint);
+      request.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+      request.onload = function () {
+        if (request.status !== 200 || reload) { location.reload(); return; }
+        activate(JSON.parse(request.responseText).trackers, function () {});
+      };
+      request.onerror = function () { form.submit(); };
+      request.send('action=allow&purpose=' + encodeURIComponent(form.elements.purpose.value)
+        + '&return=' + encodeURIComponent(endpoint));
+    });
   }
 
   function send(root, action) {
@@ -171,6 +210,8 @@
     wire(root);
     if (!root.hidden) { dialog(root).focus(); }
   });
+
+  q(document, '[data-consent-embed]').forEach(embed);
 
   /* the banner's own settings control, where the page has no data-consent-settings of its own */
   q(document, 'consent-settings').forEach(function (c) {

@@ -179,6 +179,19 @@ class ConsentEndpointTest {
         none.fields().forEachRemaining(e -> assertEquals(e.getKey().equals("session-cookies"), e.getValue().booleanValue(),
                 e.getKey()));
 
+        // an embed's "always allow": that purpose added, every other choice kept as the cookie holds it
+        String allowed = Http.consentCookie(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=allow&purpose=analytics&return=%2Fvideo".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin(),
+                "Cookie", "i3_consent=" + shown));
+        JsonNode after = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + allowed));
+        assertEquals(List.of(true, true, true, false), List.of(after.get("purposes").get("analytics").booleanValue(),
+                after.get("purposes").get("marketing").booleanValue(), after.get("trackers").get("leadboxer").booleanValue(),
+                after.get("trackers").get("linkedin-insight").booleanValue()), after.toString());
+        assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=allow&purpose=necessary".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin()), 400, "allow");
+        assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=allow".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin()), 400, "allow");
+
         HttpResponse<byte[]> offsite = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
                 "action=reject-all&return=%2F%2Fevil.example%2F".getBytes(StandardCharsets.US_ASCII),
                 "Origin", t.origin());

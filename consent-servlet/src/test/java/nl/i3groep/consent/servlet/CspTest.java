@@ -35,7 +35,7 @@ class CspTest {
                             + "\"thirdParties\": {\"cdn.example-cdn.net\": {\"purpose\": \"necessary\", \"for\": \"images\"},"
                             + " \"fonts.gstatic.com\": {\"purpose\": \"necessary\", \"for\": \"web fonts\"},"
                             + " \"www.google.com/recaptcha/\": {\"purpose\": \"necessary\", \"for\": \"the contact form's check\"},"
-                            + " \"*.youtube-nocookie.com\": {\"purpose\": \"video\", \"for\": \"embedded videos\"}},\n"
+                            + " \"*.video-cdn.example\": {\"purpose\": \"video\", \"for\": \"embedded videos\"}},\n"
                             + "\"trackers\": {");
             SITE = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
         } catch (java.io.IOException e) {
@@ -58,9 +58,9 @@ class CspTest {
             false | false | false | false | NECESSARY
             true  | false | false | false | NECESSARY GA
             false | true  | false | false | NECESSARY MARKETING
-            false | false | true  | false | NECESSARY *.youtube-nocookie.com
-            true  | true  | true  | false | NECESSARY GA MARKETING *.youtube-nocookie.com
-            true  | true  | true  | true  | NECESSARY GA *.youtube-nocookie.com
+            false | false | true  | false | NECESSARY *.video-cdn.example
+            true  | true  | true  | false | NECESSARY GA MARKETING *.video-cdn.example
+            true  | true  | true  | true  | NECESSARY GA *.video-cdn.example
             """)
     void everyFetchGoesOnlyToTheSiteItsAllowedPartiesAndItsAllowedTrackers(boolean analytics, boolean marketing,
             boolean video, boolean gpc, String expected) {

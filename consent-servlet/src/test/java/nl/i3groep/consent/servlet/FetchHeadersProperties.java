@@ -35,7 +35,7 @@ class FetchHeadersProperties {
             "https://script.leadboxer.com/?dataset=abc123", "https://www.google.nl/pagead/1p-conversion/1/",
             "https://static.oktopost.com/oktrk.js", "https://region1.google-analytics.com/g/collect");
     static final List<String> OTHERS = List.of("/css/site.css", "https://fonts.example.org", "//cdn.example.org/a.js",
-            "https://www.linkedin.com/company/x", "https://www.google.nl/maps", "/img/hero.webp?w=1,2");
+            "https://www.linkedin.com/company/x", "https://www.google.nl/search", "/img/hero.webp?w=1,2");
 
     static String spell(String url, Random r) {
         String u = url;
