@@ -36,6 +36,20 @@ public final class Decisions {
         return i >= 0 && reasons[i].allows();
     }
 
+    /**
+     * These decisions with the embed {@code trackerId} allowed for one page ({@link Reason#LOADED_ONCE});
+     * unchanged where it is no embed of the site's, or allowed already.
+     */
+    public Decisions loadingOnce(String trackerId) {
+        int i = site.index(trackerId);
+        if (i < 0 || reasons[i].allows() || !site.trackers[i].embed()) {
+            return this;
+        }
+        Reason[] once = reasons.clone();
+        once[i] = Reason.LOADED_ONCE;
+        return new Decisions(site, state, once, gpc);
+    }
+
     /** Whether this tracker may fire. */
     public boolean allows(Tracker tracker) {
         return allows(tracker.id());

@@ -19,6 +19,11 @@ public enum Reason {
     POLICY_CHANGED(false),
     /** Granted, but the browser sends Global Privacy Control, which objects to this purpose. */
     GLOBAL_PRIVACY_CONTROL(false),
+    /**
+     * A media or social embed the visitor asked to load on this page, this once, from its
+     * placeholder: not consent, so nothing is recorded and the next page asks again.
+     */
+    LOADED_ONCE(true),
     /** The tracker id is not one the site configured. */
     UNKNOWN_TRACKER(false);
 

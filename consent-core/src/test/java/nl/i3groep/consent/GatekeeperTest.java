@@ -35,6 +35,22 @@ class GatekeeperTest {
     }
 
     @Test
+    void anEmbedLoadsOnceForOnePageAndNothingElseDoes() {
+        Gatekeeper withVideo = Gatekeeper.create(nl.i3groep.consent.config.ConsentConfig.parse(SiteConfigs.withField(
+                SiteConfigs.withField(SiteConfigs.json(), "purposes", "{\"media\": {}}"), "trackers",
+                "{\"youtube\": {\"purpose\": \"media\"}, \"leadboxer\": {\"datasetId\": \"abc123\"}}"), Map.of()));
+        Decisions none = withVideo.decide(null, false);
+        Decisions once = none.loadingOnce("youtube");
+        assertEquals(Reason.LOADED_ONCE, once.decision("youtube").reason());
+        assertTrue(once.allows("youtube"));
+        assertFalse(once.allows("leadboxer"));
+        assertFalse(none.allows("youtube"), "the decisions it came from stay as they were");
+        assertSame(none, none.loadingOnce("leadboxer"), "no embed");
+        assertSame(none, none.loadingOnce("vimeo"), "not the site's");
+        assertFalse(once.decided(), "not a decision");
+    }
+
+    @Test
     void withoutACookieOnlyNecessaryIsAllowed() {
         Decisions d = gatekeeper.decide(null, false);
         allDenied(d, Reason.NO_DECISION);

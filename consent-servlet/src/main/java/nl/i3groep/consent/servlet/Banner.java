@@ -209,9 +209,10 @@ final class Banner {
 
     /**
      * Per embed tracker the site configured, what goes in place of each of its denied frames
-     * ({@link nl.i3groep.consent.html.Page#placeholders}): the vendor named, "load once" (a link
-     * to the frame's own address, which the script loads in place instead) and "always allow" its
-     * purpose (a form, recorded like any choice). In a shadow root, as the banner is.
+     * ({@link nl.i3groep.consent.html.Page#placeholders}): the vendor named, "load once" (not
+     * recorded: the script loads the frame in place; without it, the page comes back with it) and
+     * "always allow" its purpose (recorded like any choice), both buttons of one form. In a shadow
+     * root, as the banner is.
      */
     Map<String, String> placeholders(String endpoint, String acceptLanguage) {
         return placeholders.computeIfAbsent(new Decided(endpoint, language(acceptLanguage), false), key -> {
@@ -229,10 +230,12 @@ final class Banner {
                         + "<template shadowrootmode=\"open\"><style>" + embedCss + "</style><div class=\"e\" role=\"group\""
                         + " aria-label=\"" + escape(vendor) + "\"><p>" + escape(t.get("embed").replace("{vendor}", vendor)
                                 .replace("{company}", tr.company())) + "</p><form method=\"post\" action=\""
-                        + escape(key.endpoint()) + "\"><input type=\"hidden\" name=\"action\" value=\"allow\">"
+                        + escape(key.endpoint()) + "\">"
                         + "<input type=\"hidden\" name=\"purpose\" value=\"" + tr.purpose().id() + "\">"
-                        + "<a class=\"b\" href=\"{src}\" target=\"_blank\" rel=\"noopener\" data-consent-action=\"once\">"
-                        + escape(t.get("embed.once")) + "</a><button class=\"b\" data-consent-action=\"allow\">"
+                        + "<input type=\"hidden\" name=\"tracker\" value=\"" + tr.id() + "\">"
+                        + "<button class=\"b\" name=\"action\" value=\"once\" data-consent-action=\"once\">"
+                        + escape(t.get("embed.once")) + "</button><button class=\"b\" name=\"action\" value=\"allow\""
+                        + " data-consent-action=\"allow\">"
                         + escape(always.replace("{purpose}", always.startsWith("{") ? purpose : inSentence(purpose)))
                         + "</button></form></div><i class=\"e-end\"></i></template></consent-embed>");
             }

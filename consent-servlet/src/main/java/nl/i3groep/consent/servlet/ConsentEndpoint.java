@@ -148,6 +148,10 @@ final class ConsentEndpoint {
                     allow(request, response, form, current, gpc);
                     return;
                 }
+                if ("once".equals(action)) {
+                    once(request, response, form);
+                    return;
+                }
                 Map<String, Boolean> purposes = new LinkedHashMap<>();
                 for (var p : config.purposes()) {
                     if (!p.necessary()) {
@@ -155,7 +159,7 @@ final class ConsentEndpoint {
                             case "accept-all" -> true;
                             case "reject-all" -> false;
                             case "save" -> contains(form.get("purpose"), p.id());
-                            default -> throw new BadRequest(400, "action must be accept-all, reject-all, save or allow");
+                            default -> throw new BadRequest(400, "action must be accept-all, reject-all, save, allow or once");
                         });
                     }
                 }
@@ -204,6 +208,30 @@ final class ConsentEndpoint {
             }
         }
         decided(request, response, consent(purposes, trackers), Source.FORM, gpc);
+        response.setStatus(303);
+        response.setHeader("Location", returnTo(request, one(form, "return")));
+    }
+
+    /** The cookie that carries an embed to load once to the next page. */
+    static String onceCookie(ConsentConfig config) {
+        return config.cookie().name() + "_once";
+    }
+
+    /**
+     * {@code action=once&tracker=<id>}: an embed's placeholder, without JavaScript, loads its frame
+     * this once: not a decision, so nothing is recorded; the page it comes back to loads it.
+     */
+    private void once(HttpServletRequest request, HttpServletResponse response, Map<String, String[]> form) {
+        String tracker = one(form, "tracker");
+        if (tracker == null || config.trackers().stream().noneMatch(t -> t.id().equals(tracker) && t.embed())) {
+            throw new BadRequest(400, "once needs the id of one of the site's embeds, not " + tracker);
+        }
+        StringBuilder c = new StringBuilder(onceCookie(config)).append('=').append(tracker)
+                .append("; Path=/; Max-Age=120; HttpOnly; SameSite=Lax");
+        if (config.cookie().secure() == ConsentConfig.Secure.ALWAYS || request.isSecure()) {
+            c.append("; Secure");
+        }
+        response.addHeader("Set-Cookie", c.toString());
         response.setStatus(303);
         response.setHeader("Location", returnTo(request, one(form, "return")));
     }

@@ -156,6 +156,9 @@ public class ConsentFilter implements Filter {
         }
         request.setAttribute(FILTERED, Boolean.TRUE);
         Decisions decisions = decide(request);
+        if (!isEndpoint(request)) {
+            decisions = loadingOnce(request, response, decisions);
+        }
         request.setAttribute(DECISIONS_ATTRIBUTE, decisions);
 
         if (request.getDispatcherType() == DispatcherType.REQUEST && isEndpoint(request)) {
@@ -202,6 +205,25 @@ public class ConsentFilter implements Filter {
             }
         }
         return gatekeeper.decide(value, "1".equals(request.getHeader("Sec-GPC")));
+    }
+
+    /**
+     * An embed the visitor asked its placeholder to load once, without JavaScript: the endpoint
+     * left its id in a short-lived cookie for the page it sent the visitor back to, which is the
+     * one that uses it up.
+     */
+    private Decisions loadingOnce(HttpServletRequest request, HttpServletResponse response, Decisions decisions) {
+        Cookie[] cookies = request.getCookies();
+        String name = ConsentEndpoint.onceCookie(gatekeeper.config());
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (name.equals(c.getName())) {
+                    response.addHeader("Set-Cookie", name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+                    return decisions.loadingOnce(c.getValue());
+                }
+            }
+        }
+        return decisions;
     }
 
     private boolean isEndpoint(HttpServletRequest request) {

@@ -78,46 +78,44 @@
           n.textContent = n.textContent.split('@x-consent-').join('@');
           if (n.getAttribute('data-type')) { n.type = n.getAttribute('data-type'); } else { n.removeAttribute('type'); }
         }
-        var handler = false;
-        for (var j = n.attributes.length - 1; j >= 0; j--) {
-          var at = n.attributes[j];
-          if (at.name.indexOf('data-consent-') === 0 && at.name !== 'data-consent-settings') {
-            n.setAttribute(at.name.substring(13), at.value);
-            n.removeAttribute(at.name);
-            handler = handler || at.name.indexOf('data-consent-on') === 0;
-          }
-        }
-        // a load or error handler that came back missed its event: loading the same source again replays it
-        if (handler && n.hasAttribute('src')) { n.setAttribute('src', n.getAttribute('src')); }
-        if (n.tagName === 'IFRAME') { unveil(n); }
+        revive(n);
       }
       if (!wait) { next(i + 1); }
     })(0);
   }
 
-  /* A frame behind an embed's placeholder: shown, the placeholder gone. */
-  function unveil(frame) {
-    frame.removeAttribute('hidden');
-    var p = frame.previousElementSibling;
-    if (p && p.hasAttribute('data-consent-embed')) { p.parentNode.removeChild(p); }
+  /* An element's renamed URLs and handlers back; a frame behind an embed's placeholder shown, the
+     placeholder gone. */
+  function revive(n) {
+    var handler = false;
+    for (var j = n.attributes.length - 1; j >= 0; j--) {
+      var at = n.attributes[j];
+      if (at.name.indexOf('data-consent-') === 0 && at.name !== 'data-consent-settings') {
+        n.setAttribute(at.name.substring(13), at.value);
+        n.removeAttribute(at.name);
+        handler = handler || at.name.indexOf('data-consent-on') === 0;
+      }
+    }
+    // a load or error handler that came back missed its event: loading the same source again replays it
+    if (handler && n.hasAttribute('src')) { n.setAttribute('src', n.getAttribute('src')); }
+    if (n.tagName === 'IFRAME') {
+      n.removeAttribute('hidden');
+      var p = n.previousElementSibling;
+      if (p && p.hasAttribute('data-consent-embed')) { p.parentNode.removeChild(p); }
+    }
   }
 
   function embed(host) {
-    var root = shadow(host), frame = host.nextElementSibling;
-    root.querySelector('[data-consent-action=once]').addEventListener('click', function (e) {
-      /* this frame, this once, here: nothing is recorded. An enforced policy would refuse it
-         here (its host is not allowed): then the link opens it at the vendor's. */
-      if (reload) { return; }
-      e.preventDefault();
-      if (!frame || frame.tagName !== 'IFRAME') { return; }
-      for (var j = frame.attributes.length - 1; j >= 0; j--) {
-        var at = frame.attributes[j];
-        if (at.name.indexOf('data-consent-') === 0) { frame.setAttribute(at.name.substring(13), at.value); frame.removeAttribute(at.name); }
-      }
-      unveil(frame);
-    });
-    var form = root.querySelector('form');
+    var root = shadow(host), frame = host.nextElementSibling, form = root.querySelector('form');
     form.addEventListener('submit', function (e) {
+      if (e.submitter && e.submitter.value === 'once') {
+        /* this frame, this once, here: nothing is recorded. An enforced policy would refuse it
+           here (its host is not allowed): then the form reloads the page with it allowed. */
+        if (reload) { return; }
+        e.preventDefault();
+        if (frame && frame.tagName === 'IFRAME') { revive(frame); }
+        return;
+      }
       /* recorded as any choice; the answer comes back by way of the endpoint's own state */
       e.preventDefault();
       var request = new XMLHttpRequest();

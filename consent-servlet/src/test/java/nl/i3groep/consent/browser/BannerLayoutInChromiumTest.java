@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,18 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.ledger.MemoryLedger;
 import nl.i3groep.consent.servlet.ConsentFilter;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,25 +98,16 @@ class BannerLayoutInChromiumTest {
     }
 
     private static Server site(boolean settingsControl) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
         String json = new String(BannerLayoutInChromiumTest.class.getResourceAsStream("/consent.json").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);
         if (!settingsControl) {
             json = json.replace("\"banner\": {", "\"banner\": { \"settingsControl\": false,");
         }
-        Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
-        context.addFilter(new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger())), "/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new Pages()), "/page/*");
-        context.addServlet(new ServletHolder(new Pages()), "/bootstrap.min.css");
-        server.setHandler(context);
-        server.start();
-        return server;
+        return Sites.start(new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())), new MemoryLedger()),
+                context -> {
+                    context.addServlet(new ServletHolder(new Pages()), "/page/*");
+                    context.addServlet(new ServletHolder(new Pages()), "/bootstrap.min.css");
+                });
     }
 
     @BeforeAll
@@ -146,12 +132,8 @@ class BannerLayoutInChromiumTest {
         driver.quit();
     }
 
-    private static int port(Server server) {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    }
-
     private void open(Server server, String path) {
-        driver.get("http://localhost:" + port(server) + path);
+        driver.get("http://localhost:" + Sites.port(server) + path);
         new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "complete".equals(js("return document.readyState")));
     }
 
@@ -370,7 +352,7 @@ class BannerLayoutInChromiumTest {
         Browser.inBanner(driver, "input[name=purpose][value=analytics]").click();
         Browser.inBanner(driver, "[data-consent-action=save]").click();
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().endsWith("/page/plain"));
-        driver.get("http://localhost:" + port(site) + "/consent");
+        driver.get("http://localhost:" + Sites.port(site) + "/consent");
         assertTrue(driver.findElement(By.tagName("body")).getText().contains("\"analytics\":true"),
                 driver.findElement(By.tagName("body")).getText());
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import nl.i3groep.consent.Gatekeeper;
@@ -22,11 +20,8 @@ import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.ledger.ConsentRecord;
 import nl.i3groep.consent.ledger.MemoryLedger;
 import nl.i3groep.consent.servlet.ConsentFilter;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,12 +65,7 @@ class EmbedsInChromiumTest {
     }
 
     private static Server site(boolean withFilter) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
+        ConsentFilter filter = null;
         if (withFilter) {
             String json = new String(EmbedsInChromiumTest.class.getResourceAsStream("/consent.json").readAllBytes(),
                     StandardCharsets.UTF_8)
@@ -84,13 +74,9 @@ class EmbedsInChromiumTest {
                     .replace("\"privacyPolicyUrl\": \"/privacyverklaring\"", "\"privacyPolicyUrl\": \"/privacyverklaring\","
                             + " \"texts\": {\"nl\": {\"purpose.media\": \"Video's\"}, \"en\": {\"purpose.media\": \"Videos\"}}");
             ledger = new MemoryLedger();
-            context.addFilter(new FilterHolder(new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())),
-                    ledger)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            filter = new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())), ledger);
         }
-        context.addServlet(new ServletHolder(new Video()), "/video");
-        server.setHandler(context);
-        server.start();
-        return server;
+        return Sites.start(filter, context -> context.addServlet(new ServletHolder(new Video()), "/video"));
     }
 
     @BeforeAll
@@ -117,14 +103,10 @@ class EmbedsInChromiumTest {
         driver.quit();
     }
 
-    private static int port(Server server) {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    }
-
     /** Loads the page and waits for what it does: complete, and its last image (no tracker's) arrived. */
     private void open(Server server) {
         standIns.clear();
-        driver.get("http://localhost:" + port(server) + "/video");
+        driver.get("http://localhost:" + Sites.port(server) + "/video");
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "complete".equals(js("return document.readyState"))
                 && standIns.everything().contains(DONE));
     }
@@ -195,11 +177,20 @@ class EmbedsInChromiumTest {
     }
 
     @Test
-    void withoutJavaScriptAlwaysAllowIsAFormThatComesBackToTheVideo() throws Exception {
+    void withoutJavaScriptBothAreAFormThatComesBackToTheVideo() throws Exception {
         driver.quit();
         driver = Browser.start("en", false);
         open(filtered);
         assertFalse(reached());
+        standIns.clear();
+        inPlaceholder("[data-consent-action=once]").click();
+        waitReached();
+        assertTrue(driver.getCurrentUrl().endsWith("/video"), driver.getCurrentUrl());
+        assertFalse(decided(), "once decides nothing");
+        int recorded = ledger.all().size();
+        open(filtered);
+        assertFalse(reached(), "the next page asks again");
+        assertEquals(recorded, ledger.all().size(), "nothing recorded");
         WebElement always = inPlaceholder("[data-consent-action=allow]");
         assertEquals("Always allow videos", always.getText());
         Files.createDirectories(SCREENSHOTS);

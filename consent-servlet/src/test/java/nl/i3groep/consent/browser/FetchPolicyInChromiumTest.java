@@ -3,7 +3,6 @@ package nl.i3groep.consent.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import nl.i3groep.consent.Gatekeeper;
@@ -19,11 +17,8 @@ import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.ledger.MemoryLedger;
 import nl.i3groep.consent.report.UndeclaredHosts;
 import nl.i3groep.consent.servlet.ConsentFilter;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,24 +150,12 @@ class FetchPolicyInChromiumTest {
 
     /** The site, behind {@code filter} unless it is null. */
     private static Server site(ConsentFilter filter) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        if (filter != null) {
-            context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-        }
-        context.addServlet(new ServletHolder(new Pages()), "/p/*");
-        server.setHandler(context);
-        server.start();
-        return server;
+        return Sites.start(filter, context -> context.addServlet(new ServletHolder(new Pages()), "/p/*"));
     }
 
     private static void open(Server server, Case c) {
         standIns.clear();
-        driver.get("http://localhost:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/p/" + c);
+        driver.get("http://localhost:" + Sites.port(server) + "/p/" + c);
     }
 
     private static long refused() {
@@ -246,10 +229,10 @@ class FetchPolicyInChromiumTest {
     void blockingHoldsBackWhatNobodyDeclared() {
         List<String> undeclared = List.of("pixel.undeclared.example/p.gif", "widget.undeclared.example/frame.gif");
         standIns.clear();
-        driver.get("http://localhost:" + ((ServerConnector) bare.getConnectors()[0]).getLocalPort() + "/p/pixel");
+        driver.get("http://localhost:" + Sites.port(bare) + "/p/pixel");
         waiting().until(d -> standIns.everything().containsAll(undeclared)); // the control
         standIns.clear();
-        driver.get("http://localhost:" + ((ServerConnector) blocking.getConnectors()[0]).getLocalPort() + "/p/pixel");
+        driver.get("http://localhost:" + Sites.port(blocking) + "/p/pixel");
         waiting().until(d -> "complete".equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
         assertEquals("https://pixel.undeclared.example/p.gif",
                 driver.findElement(By.tagName("img")).getAttribute("data-consent-src"), "renamed");

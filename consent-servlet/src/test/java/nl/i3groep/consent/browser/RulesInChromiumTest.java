@@ -3,25 +3,20 @@ package nl.i3groep.consent.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConsentConfig;
 import nl.i3groep.consent.ledger.MemoryLedger;
 import nl.i3groep.consent.servlet.ConsentFilter;
 import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -467,30 +462,15 @@ class RulesInChromiumTest {
     }
 
     private static Server site(boolean withFilter) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        if (withFilter) {
-            Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
-            context.addFilter(new FilterHolder(new ConsentFilter(gatekeeper, new MemoryLedger())), "/*",
-                    EnumSet.of(DispatcherType.REQUEST));
-        }
-        context.addServlet(new ServletHolder(new Pages()), "/rule/*");
-        context.addServlet(new ServletHolder(new HintedPages()), "/hinted/*");
-        context.addServlet(new ServletHolder(new ErrorPage()), "/error-page");
-        ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
-        errors.addErrorPage(404, "/error-page");
-        context.setErrorHandler(errors);
-        server.setHandler(context);
-        server.start();
-        return server;
-    }
-
-    private static int port(Server server) {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return Sites.start(withFilter ? new ConsentFilter(Gatekeeper.create(ConsentConfig.load("classpath:consent.json")),
+                new MemoryLedger()) : null, context -> {
+                    context.addServlet(new ServletHolder(new Pages()), "/rule/*");
+                    context.addServlet(new ServletHolder(new HintedPages()), "/hinted/*");
+                    context.addServlet(new ServletHolder(new ErrorPage()), "/error-page");
+                    ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+                    errors.addErrorPage(404, "/error-page");
+                    context.setErrorHandler(errors);
+                });
     }
 
     /**
@@ -499,7 +479,7 @@ class RulesInChromiumTest {
      */
     private static List<String> visit(Server server, Case c) {
         standIns.clear();
-        driver.get("http://localhost:" + port(server) + "/rule/" + c);
+        driver.get("http://localhost:" + Sites.port(server) + "/rule/" + c);
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) driver)
                 .executeScript("return document.readyState === 'complete'"
                         + " && Array.prototype.every.call(document.images, function (i) { return i.complete; })")));
@@ -513,7 +493,7 @@ class RulesInChromiumTest {
      */
     private static List<List<Long>> scriptLoads(Server server, String path) {
         standIns.clear();
-        driver.get("http://localhost:" + port(server) + path);
+        driver.get("http://localhost:" + Sites.port(server) + path);
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) driver)
                 .executeScript("return document.readyState === 'complete'")));
         List<String> reached = standIns.everything();
@@ -527,7 +507,7 @@ class RulesInChromiumTest {
         assertTrue(bareLoads.stream().allMatch(n -> n.get(0) >= 1 && n.get(1) >= 1), "the control loads and runs each: "
                 + bareLoads);
         driver.manage().deleteAllCookies();
-        driver.get("http://localhost:" + port(filtered) + "/rule/INLINE_PIXEL");
+        driver.get("http://localhost:" + Sites.port(filtered) + "/rule/INLINE_PIXEL");
         Object status = ((JavascriptExecutor) driver).executeAsyncScript("var done = arguments[arguments.length - 1];"
                 + "fetch('/consent', {method: 'POST', headers: {'Content-Type': 'application/json'},"
                 + " body: JSON.stringify({purposes: {analytics: true, marketing: true}})})"
@@ -563,7 +543,7 @@ class RulesInChromiumTest {
     /** The host names the browser opened connections for on loading the page, once it opened one for the sentinel. */
     private static List<String> connectionsOf(Server server, Hinted h, String n) {
         standIns.clear();
-        driver.get("http://localhost:" + port(server) + "/hinted/" + h + "?n=" + n);
+        driver.get("http://localhost:" + Sites.port(server) + "/hinted/" + h + "?n=" + n);
         assertEquals("hinted", driver.findElement(org.openqa.selenium.By.tagName("p")).getText(), h.what);
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> standIns.connections().contains(Hinted.sentinel(n)));
         return standIns.connections();

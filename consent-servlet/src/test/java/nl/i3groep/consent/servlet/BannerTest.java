@@ -32,12 +32,17 @@ class BannerTest {
 
     @Test
     void smallEnoughToTravelWithEveryPage() throws IOException {
-        Gatekeeper g = gatekeeper(json());
-        String html = new Banner(g.config()).forUndecided("/consent", "/page", "nl", g.decide(null, true), false);
+        // the banner, its script, and the placeholder of a video
+        Gatekeeper g = gatekeeper(json().replace("\"trackers\": {", "\"purposes\": {\"media\": {}},\n  \"trackers\": {\n"
+                + "    \"youtube\": { \"purpose\": \"media\" },"));
+        Banner banner = new Banner(g.config());
+        String html = banner.forUndecided("/consent", "/page", "nl", g.decide(null, true), false)
+                + banner.placeholders("/consent", "nl").get("youtube");
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
             gz.write(html.getBytes(StandardCharsets.UTF_8));
         }
+        assertTrue(html.contains("data-consent-embed"), html);
         assertTrue(zipped.size() < 8 * 1024, zipped.size() + " bytes gzipped");
     }
 

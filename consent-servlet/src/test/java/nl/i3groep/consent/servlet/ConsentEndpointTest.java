@@ -191,6 +191,8 @@ class ConsentEndpointTest {
                 "action=allow&purpose=necessary".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin()), 400, "allow");
         assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
                 "action=allow".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin()), 400, "allow");
+        assertError(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=once&tracker=leadboxer".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin()), 400, "embeds");
 
         HttpResponse<byte[]> offsite = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
                 "action=reject-all&return=%2F%2Fevil.example%2F".getBytes(StandardCharsets.US_ASCII),
