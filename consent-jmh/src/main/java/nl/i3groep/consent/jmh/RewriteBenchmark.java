@@ -204,14 +204,15 @@ public class RewriteBenchmark {
     }
 
     /**
-     * Whether {@code out} is the page gated: the banner before {@code </body>}; every script that
+     * Whether {@code out} is the page gated: the banner at its end (after {@code </body>}, before
+     * {@code </html>}, where a parser puts it last in the body); every script that
      * names a denied host or contains a denied marker still there (as many as in the page) and
      * {@code text/plain}; the LinkedIn pixel's {@code src} renamed; every article and image still there.
      */
     private void gated(String method, String out) {
         int banner = out.indexOf("<div data-consent-banner");
-        if (banner < 0 || banner > out.lastIndexOf("</body>")) {
-            throw new IllegalStateException(method + ": no banner before </body>");
+        if (banner < out.lastIndexOf("</body>") || banner > out.lastIndexOf("</html>")) {
+            throw new IllegalStateException(method + ": no banner at the end of the document");
         }
         int trackers = 0;
         Matcher m = SCRIPT.matcher(pageText);

@@ -72,6 +72,8 @@ public class ConsentFilter implements Filter {
     private Gatekeeper gatekeeper;
     private ConsentLedger ledger;
     private Site site;
+    /** The cookie that carries an embed to load once ({@link ConsentEndpoint#onceCookie}). */
+    private String onceCookie;
 
     /** For {@code web.xml}: the configuration comes from the init-parameter {@code config}. */
     public ConsentFilter() {
@@ -106,6 +108,7 @@ public class ConsentFilter implements Filter {
             ledger = ledgerFor(config);
         }
         UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
+        onceCookie = ConsentEndpoint.onceCookie(gatekeeper.config());
         site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
                 config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()),
                 new OperatorReport(config.report(), undeclared));
@@ -156,12 +159,14 @@ public class ConsentFilter implements Filter {
         }
         request.setAttribute(FILTERED, Boolean.TRUE);
         Decisions decisions = decide(request);
-        if (!isEndpoint(request)) {
-            decisions = loadingOnce(request, response, decisions);
+        boolean toEndpoint = isEndpoint(request);
+        String once = toEndpoint ? null : once(request);
+        if (once != null) {
+            decisions = decisions.loadingOnce(once);
         }
         request.setAttribute(DECISIONS_ATTRIBUTE, decisions);
 
-        if (request.getDispatcherType() == DispatcherType.REQUEST && isEndpoint(request)) {
+        if (request.getDispatcherType() == DispatcherType.REQUEST && toEndpoint) {
             String path = pathInContext(request);
             String endpoint = gatekeeper.config().endpointPath();
             if (path.equals(endpoint + "/report")) {
@@ -174,8 +179,13 @@ public class ConsentFilter implements Filter {
             return;
         }
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
-        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless,
-                site.cookies().expiries(request, decisions), page(request, decisions),
+        List<String> expiries = site.cookies().expiries(request, decisions);
+        if (once != null) {
+            // used up, also where the application resets the response
+            expiries = new java.util.ArrayList<>(expiries);
+            expiries.add(onceCookie + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+        }
+        GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, expiries, page(request, decisions),
                 new Visit(request.getServerName().toLowerCase(java.util.Locale.ROOT), pathInContext(request),
                         request.getContextPath() + gatekeeper.config().endpointPath() + "/report", request.isSecure()));
         GatedRequest gatedRequest = new GatedRequest(request, gated);
@@ -208,22 +218,20 @@ public class ConsentFilter implements Filter {
     }
 
     /**
-     * An embed the visitor asked its placeholder to load once, without JavaScript: the endpoint
+     * The embed the visitor asked its placeholder to load once, without JavaScript: the endpoint
      * left its id in a short-lived cookie for the page it sent the visitor back to, which is the
-     * one that uses it up.
+     * one that uses it up; null for none.
      */
-    private Decisions loadingOnce(HttpServletRequest request, HttpServletResponse response, Decisions decisions) {
+    private String once(HttpServletRequest request) {
         Cookie[] cookies = request.getCookies();
-        String name = ConsentEndpoint.onceCookie(gatekeeper.config());
         if (cookies != null) {
             for (Cookie c : cookies) {
-                if (name.equals(c.getName())) {
-                    response.addHeader("Set-Cookie", name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
-                    return decisions.loadingOnce(c.getValue());
+                if (onceCookie.equals(c.getName())) {
+                    return c.getValue();
                 }
             }
         }
-        return decisions;
+        return null;
     }
 
     private boolean isEndpoint(HttpServletRequest request) {

@@ -132,8 +132,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
      */
     private boolean htmlTooLate(String type) {
         if (mode == Mode.PASSTHROUGH && !bodyless && !isCommitted() && isHtml(type) && !isHtml(getContentType())) {
-            if (target instanceof Passed passed && passed.copy != null && !passedHeaders) {
-                readAgain = passed.copy.toByteArray();
+            if (target instanceof Passed passed && !passed.sent && !passedHeaders) {
+                readAgain = passed.copy == null ? new byte[0] : passed.copy.toByteArray();
                 getResponse().resetBuffer();
                 mode = Mode.UNDECIDED;
                 target = null;
@@ -1007,7 +1007,9 @@ final class GatedResponse extends HttpServletResponseWrapper {
      */
     private final class Passed extends OutputStream {
         private final OutputStream raw;
-        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        /** What the container holds; null until a write stays there, and once it has sent it. */
+        ByteArrayOutputStream copy;
+        private boolean sent;
 
         Passed(OutputStream raw) {
             this.raw = raw;
@@ -1016,7 +1018,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
         @Override
         public void write(int b) throws IOException {
             raw.write(b);
-            if (copied()) {
+            if (held()) {
+                if (copy == null) {
+                    copy = new ByteArrayOutputStream(256);
+                }
                 copy.write(b);
             }
         }
@@ -1024,7 +1029,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             raw.write(b, off, len);
-            if (copied()) {
+            if (held()) {
+                if (copy == null) {
+                    copy = new ByteArrayOutputStream(Math.max(len, 256));
+                }
                 copy.write(b, off, len);
             }
         }
@@ -1032,14 +1040,16 @@ final class GatedResponse extends HttpServletResponseWrapper {
         @Override
         public void flush() throws IOException {
             raw.flush();
-            copied();
+            held();
         }
 
-        private boolean copied() {
-            if (copy != null && isCommitted()) {
+        /** Whether the container still holds all that was written: most bodies it sends at once. */
+        private boolean held() {
+            if (!sent && isCommitted()) {
+                sent = true;
                 copy = null;
             }
-            return copy != null;
+            return !sent;
         }
     }
 
