@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
  * @param bodyEndHtml the banner's HTML, inserted at the end of a whole document (a parser puts it at the end of its body); empty for none
  * @param nonce       the response's CSP nonce: every script kept executable or inserted carries it
  * @param placeholders per embed tracker, the HTML that goes in place of each of its denied frames;
- *                     {@code {width}}, {@code {height}} (CSS lengths) and {@code {src}} (attribute
- *                     text) filled from the frame
+ *                     {@code {width}} and {@code {height}} filled with the frame's size as CSS lengths
  */
 public record Page(String bodyEndHtml, Optional<String> nonce, Map<String, String> placeholders) {
 

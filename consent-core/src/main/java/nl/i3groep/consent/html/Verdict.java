@@ -334,9 +334,7 @@ final class Verdict {
         if (width.matches("0+(\\.0*)?(px)?") || height.matches("0+(\\.0*)?(px)?")) {
             return null;
         }
-        String src = tag.value("src", cs);
-        return template.replace("{width}", width).replace("{height}", height)
-                .replace("{src}", src == null ? "" : attributeText(src));
+        return template.replace("{width}", width).replace("{height}", height);
     }
 
     /** A frame's {@code width} or {@code height} as CSS: a number is pixels, a percentage stays one. */
@@ -351,28 +349,6 @@ final class Verdict {
         return v.matches("[0-9]{1,5}(\\.[0-9]{1,3})?(%|px)") ? v : fallback;
     }
 
-    /** Text for a double-quoted attribute, in ASCII: what a page's charset cannot spell is percent-encoded. */
-    private static String attributeText(String url) {
-        StringBuilder b = new StringBuilder(url.length() + 16);
-        for (byte x : url.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            int c = x & 0xff;
-            switch (c) {
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                default -> {
-                    if (c < 0x20 || c >= 0x7f) {
-                        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                                .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-                    } else {
-                        b.append((char) c);
-                    }
-                }
-            }
-        }
-        return b.toString();
-    }
 
     private static final String[] NONE = {};
 
