@@ -204,14 +204,15 @@ public class RewriteBenchmark {
     }
 
     /**
-     * Whether {@code out} is the page gated: the banner at its end (after {@code </body>}, before
-     * {@code </html>}, where a parser puts it last in the body); every script that
+     * Whether {@code out} is the page gated: the banner at its end, after the last article and
+     * before {@code </html>} (the peers put it before {@code </body>}, the gate after it, where a
+     * parser puts it last in the body all the same); every script that
      * names a denied host or contains a denied marker still there (as many as in the page) and
      * {@code text/plain}; the LinkedIn pixel's {@code src} renamed; every article and image still there.
      */
     private void gated(String method, String out) {
         int banner = out.indexOf("<div data-consent-banner");
-        if (banner < out.lastIndexOf("</body>") || banner > out.lastIndexOf("</html>")) {
+        if (banner < out.lastIndexOf("</article>") || banner > out.lastIndexOf("</html>")) {
             throw new IllegalStateException(method + ": no banner at the end of the document");
         }
         int trackers = 0;
