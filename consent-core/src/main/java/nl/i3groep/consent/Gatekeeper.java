@@ -106,6 +106,16 @@ public final class Gatekeeper {
      * @throws IllegalArgumentException naming an unknown purpose or tracker, or a refusal of {@code necessary}
      */
     public ConsentState consent(Map<String, Boolean> purposes, Map<String, Boolean> trackers) {
+        return consent(purposes, trackers, Optional.empty());
+    }
+
+    /**
+     * A decision of the visitor under {@code consentId}, where the visitor has one
+     * ({@link #continuingId}), so that a change, a withdrawal or a decision anew after a change of
+     * the privacy statement continue the visitor's history in the ledger; else as
+     * {@link #consent(Map, Map)}.
+     */
+    public ConsentState consent(Map<String, Boolean> purposes, Map<String, Boolean> trackers, Optional<String> consentId) {
         Map<String, Boolean> chosen = new LinkedHashMap<>();
         purposes.forEach((id, granted) -> {
             Purpose p = site.purpose(id);
@@ -137,12 +147,36 @@ public final class Gatekeeper {
                 refined.put(id, granted);
             }
         });
-        return ConsentState.decide(Instant.ofEpochMilli(clock.millis()), config.policyVersion(), chosen, refined);
+        Instant now = Instant.ofEpochMilli(clock.millis());
+        return consentId.isPresent() ? new ConsentState(consentId.get(), now, config.policyVersion(), chosen, refined)
+                : ConsentState.decide(now, config.policyVersion(), chosen, refined);
     }
 
     /** A withdrawal: every non-necessary purpose refused, under a fresh consent id. */
     public ConsentState withdrawal() {
         return consent(Map.of(), Map.of());
+    }
+
+    /** A withdrawal under the visitor's consent id, where there is one ({@link #continuingId}). */
+    public ConsentState withdrawal(Optional<String> consentId) {
+        return consent(Map.of(), Map.of(), consentId);
+    }
+
+    /**
+     * The consent id a new decision of this cookie's visitor keeps: the cookie's, where it is
+     * genuine (signed with a configured key, not dated in the future) and not expired. A cookie
+     * of an earlier privacy statement keeps it too: the same visitor decides again. Empty where
+     * there is no cookie, or it is forged or expired: then the decision starts a history.
+     */
+    public Optional<String> continuingId(String cookieValue) {
+        if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > ConsentCookieCodec.MAX_VALUE_LENGTH) {
+            return Optional.empty();
+        }
+        return codec.decode(cookieValue).filter(state -> {
+            long decidedAt = state.decidedAt().toEpochMilli();
+            long now = clock.millis();
+            return decidedAt <= now + CLOCK_SKEW_MILLIS && decidedAt + config.consentMaxAge().toMillis() > now;
+        }).map(ConsentState::consentId);
     }
 
     /** The consent cookie's value for {@code state}, signed with the first key. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import nl.i3groep.consent.config.ConsentConfig;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +115,30 @@ class GatekeeperTest {
         Decisions d = g.decide(all, true);
         assertFalse(d.gpc());
         assertTrue(d.allows("linkedin-insight"));
+    }
+
+    @Test
+    void aVisitorsNextDecisionKeepsTheIdOfAGenuineCookieAndOnlyThat() {
+        ConsentState first = gatekeeper.consent(Map.of("analytics", true), Map.of());
+        String cookie = gatekeeper.cookieValue(first);
+        assertEquals(Optional.of(first.consentId()), gatekeeper.continuingId(cookie));
+        ConsentState changed = gatekeeper.consent(Map.of("marketing", true), Map.of(), gatekeeper.continuingId(cookie));
+        assertEquals(first.consentId(), changed.consentId(), "a change continues the history");
+        assertEquals(Map.of("analytics", false, "marketing", true), changed.purposes());
+        assertEquals(first.consentId(), gatekeeper.withdrawal(gatekeeper.continuingId(cookie)).consentId());
+        // a decision anew under a changed privacy statement is the same visitor's
+        Gatekeeper newPolicy = Gatekeeper.builder(SiteConfigs.exampleWith("policyVersion", "\"2025-01\""))
+                .clock(clock).build();
+        assertEquals(Optional.of(first.consentId()), newPolicy.continuingId(cookie));
+
+        char last = cookie.charAt(cookie.length() - 5);
+        String forged = cookie.substring(0, cookie.length() - 5) + (last == 'A' ? 'B' : 'A') + cookie.substring(cookie.length() - 4);
+        for (String none : java.util.Arrays.asList(null, "", forged, "x".repeat(5000))) {
+            assertEquals(Optional.empty(), gatekeeper.continuingId(none), "a new history: " + none);
+        }
+        assertFalse(gatekeeper.consent(Map.of(), Map.of(), Optional.empty()).consentId().equals(first.consentId()));
+        clock.advance(Duration.ofDays(365));
+        assertEquals(Optional.empty(), gatekeeper.continuingId(cookie), "expired: a new history");
     }
 
     @Test

@@ -73,6 +73,25 @@ abstract class LedgerContract {
         assertEquals(List.of(), ledger.find(ConsentState.newConsentId()));
     }
 
+    /** Grant, change, withdrawal: each keeps the visitor's consent id, so that one id is one history. */
+    @Test
+    void oneVisitorsDecisionsAreOneHistory() {
+        nl.i3groep.consent.Gatekeeper g = nl.i3groep.consent.Gatekeeper.create(nl.i3groep.consent.SiteConfigs.example());
+        ConsentState grant = g.consent(Map.of("analytics", true, "marketing", true), Map.of());
+        ConsentState change = g.consent(Map.of("analytics", true), Map.of("google-analytics", true),
+                g.continuingId(g.cookieValue(grant)));
+        ConsentState withdrawal = g.withdrawal(g.continuingId(g.cookieValue(change)));
+        ledger.append(ConsentRecord.of(grant, Source.BANNER));
+        ledger.append(record(NOW, Source.API)); // another visitor
+        ledger.append(ConsentRecord.of(change, Source.FORM));
+        ledger.append(ConsentRecord.of(withdrawal, Source.WITHDRAWAL));
+
+        List<ConsentRecord> history = ledger.find(grant.consentId());
+        assertEquals(List.of(Source.BANNER, Source.FORM, Source.WITHDRAWAL), history.stream().map(ConsentRecord::source).toList());
+        assertEquals(List.of(true, false, false), history.stream().map(r -> r.purposes().get("marketing")).toList());
+        assertEquals(List.of(true, true, false), history.stream().map(r -> r.purposes().get("analytics")).toList());
+    }
+
     @Test
     void keepsEveryFieldOfEverySource() {
         String id = ConsentState.newConsentId();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import nl.i3groep.consent.ConsentState;
 import nl.i3groep.consent.Decisions;
@@ -135,7 +137,7 @@ final class ConsentEndpoint {
         switch (type) {
             case "application/json" -> {
                 Choice choice = json(body);
-                ConsentState state = consent(choice.purposes, choice.trackers);
+                ConsentState state = consent(request, choice.purposes, choice.trackers);
                 answer(response, 200, decided(request, response, state, choice.source, gpc));
             }
             case "application/x-www-form-urlencoded" -> {
@@ -173,7 +175,7 @@ final class ConsentEndpoint {
                         }
                     }
                 }
-                ConsentState state = consent(purposes, trackers);
+                ConsentState state = consent(request, purposes, trackers);
                 decided(request, response, state, Source.FORM, gpc);
                 response.setStatus(303);
                 response.setHeader("Location", returnTo(request, one(form, "return")));
@@ -207,7 +209,7 @@ final class ConsentEndpoint {
                 state.flatMap(st -> st.tracker(t.id())).ifPresent(choice -> trackers.put(t.id(), choice));
             }
         }
-        decided(request, response, consent(purposes, trackers), Source.FORM, gpc);
+        decided(request, response, consent(request, purposes, trackers), Source.FORM, gpc);
         response.setStatus(303);
         response.setHeader("Location", returnTo(request, one(form, "return")));
     }
@@ -239,12 +241,29 @@ final class ConsentEndpoint {
     private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
         sameOrigin(request);
         boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
-        answer(response, 200, decided(request, response, gatekeeper.withdrawal(), Source.WITHDRAWAL, gpc));
+        answer(response, 200, decided(request, response, gatekeeper.withdrawal(continuing(request)), Source.WITHDRAWAL,
+                gpc));
     }
 
-    private ConsentState consent(Map<String, Boolean> purposes, Map<String, Boolean> trackers) {
+    /**
+     * The visitor's consent id, kept by every decision of theirs: the one history the ledger holds
+     * of them ({@link Gatekeeper#continuingId}).
+     */
+    private Optional<String> continuing(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (c.getName().equals(config.cookie().name())) {
+                    return gatekeeper.continuingId(c.getValue());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private ConsentState consent(HttpServletRequest request, Map<String, Boolean> purposes, Map<String, Boolean> trackers) {
         try {
-            return gatekeeper.consent(purposes, trackers);
+            return gatekeeper.consent(purposes, trackers, continuing(request));
         } catch (IllegalArgumentException e) {
             throw new BadRequest(400, e.getMessage());
         }

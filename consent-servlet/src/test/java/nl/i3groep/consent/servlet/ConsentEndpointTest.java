@@ -5,6 +5,7 @@ import static nl.i3groep.consent.servlet.Http.send;
 import static nl.i3groep.consent.servlet.Http.setCookies;
 import static nl.i3groep.consent.servlet.Http.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,6 +149,32 @@ class ConsentEndpointTest {
                 "nothing overridden: the visitor's own refusal");
     }
 
+    /** Grant, change, withdrawal, and a form's choice: one consent id, the visitor's history in the ledger. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void oneVisitorKeepsOneConsentIdAndTheLedgerHoldsTheirHistory(Target t) throws Exception {
+        HttpResponse<byte[]> grant = send(t.port(), "POST", "/consent", "application/json",
+                "{\"purposes\":{\"analytics\":true,\"marketing\":true}}".getBytes(StandardCharsets.UTF_8), "Origin", t.origin());
+        String cookie = Http.consentCookie(grant);
+        String id = json(grant).get("consentId").textValue();
+        HttpResponse<byte[]> change = send(t.port(), "POST", "/consent", "application/json",
+                "{\"purposes\":{\"analytics\":true}}".getBytes(StandardCharsets.UTF_8), "Origin", t.origin(),
+                "Cookie", "i3_consent=" + cookie);
+        assertEquals(id, json(change).get("consentId").textValue(), "a change");
+        String form = Http.consentCookie(send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                "action=reject-all".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin(),
+                "Cookie", "i3_consent=" + Http.consentCookie(change)));
+        HttpResponse<byte[]> withdrawal = send(t.port(), "DELETE", "/consent", null, null, "Origin", t.origin(),
+                "Cookie", "i3_consent=" + form);
+        assertEquals(id, json(withdrawal).get("consentId").textValue(), "a withdrawal");
+        assertEquals(List.of(ConsentRecord.Source.API, ConsentRecord.Source.API, ConsentRecord.Source.FORM,
+                ConsentRecord.Source.WITHDRAWAL), t.ledger().find(id).stream().map(ConsentRecord::source).toList());
+        // no cookie, or a forged one: a history of its own
+        assertNotEquals(id, json(send(t.port(), "POST", "/consent", "application/json",
+                "{\"purposes\":{}}".getBytes(StandardCharsets.UTF_8), "Origin", t.origin(),
+                "Cookie", "i3_consent=" + cookie.substring(0, cookie.length() - 3) + "AAA")).get("consentId").textValue());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void theNoJavaScriptFormComesBackToThePage(Target t) throws Exception {
@@ -184,6 +211,8 @@ class ConsentEndpointTest {
                 "action=allow&purpose=analytics&return=%2Fvideo".getBytes(StandardCharsets.US_ASCII), "Origin", t.origin(),
                 "Cookie", "i3_consent=" + shown));
         JsonNode after = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + allowed));
+        assertEquals(json(get(t.port(), "/consent", "Cookie", "i3_consent=" + shown)).get("consentId"), after.get("consentId"),
+                "the same visitor");
         assertEquals(List.of(true, true, true, false), List.of(after.get("purposes").get("analytics").booleanValue(),
                 after.get("purposes").get("marketing").booleanValue(), after.get("trackers").get("leadboxer").booleanValue(),
                 after.get("trackers").get("linkedin-insight").booleanValue()), after.toString());
@@ -216,8 +245,9 @@ class ConsentEndpointTest {
         for (String name : List.of("_ga", "_gcl_au", "li_fat_id")) {
             assertTrue(set.stream().anyMatch(c -> c.startsWith(name + "=;") && c.contains("Max-Age=0")), name + ": " + set);
         }
-        assertEquals(ConsentRecord.Source.WITHDRAWAL,
-                t.ledger().find(s.get("consentId").textValue()).get(0).source());
+        assertEquals(List.of(ConsentRecord.Source.API, ConsentRecord.Source.WITHDRAWAL),
+                t.ledger().find(s.get("consentId").textValue()).stream().map(ConsentRecord::source).toList(),
+                "the grant and its withdrawal, one history");
         String withdrawn = Http.consentCookie(r);
         assertFalse(json(get(t.port(), "/consent", "Cookie", "i3_consent=" + withdrawn))
                 .get("trackers").get("google-analytics").booleanValue());
