@@ -39,6 +39,7 @@ final class Banner {
                     Map.entry("save", "Keuze opslaan"),
                     Map.entry("always", "altijd aan"),
                     Map.entry("control", "Cookie-instellingen"),
+                    Map.entry("records", "Mijn toestemmingsgeschiedenis downloaden"),
                     Map.entry("embed", "Deze inhoud van {vendor} laden wij pas als u dat wilt: {company} ontvangt dan uw gegevens."),
                     Map.entry("embed.once", "E\u00e9n keer laden"),
                     Map.entry("embed.always", "{purpose} altijd toestaan"),
@@ -65,6 +66,7 @@ final class Banner {
                     Map.entry("save", "Save choices"),
                     Map.entry("always", "always on"),
                     Map.entry("control", "Cookie settings"),
+                    Map.entry("records", "Download my consent history"),
                     Map.entry("embed", "We load this {vendor} content only if you want it: {company} then receives your data."),
                     Map.entry("embed.once", "Load once"),
                     Map.entry("embed.always", "Always allow {purpose}"),
@@ -183,8 +185,14 @@ final class Banner {
         }
         h.append("<div class=\"i3c-actions\">");
         button(h, "save", t);
+        h.append("</div>");
+        if (decisions.decided()) {
+            // what the ledger holds of this visitor, for them to keep
+            h.append("<p><a href=\"").append(escape(endpoint)).append("/records\" download>").append(escape(t.get("records")))
+                    .append("</a></p>");
+        }
         // the parser streams into a declared shadow root: shown once its end has arrived, it never grows
-        h.append("</div></details></form><i class=\"i3c-end\"></i></div></template></consent-banner>");
+        h.append("</details></form><i class=\"i3c-end\"></i></div></template></consent-banner>");
         return h.toString();
     }
 

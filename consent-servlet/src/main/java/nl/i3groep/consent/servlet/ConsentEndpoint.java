@@ -70,6 +70,10 @@ final class ConsentEndpoint {
                 settings(request, response, method, current);
                 return;
             }
+            if (request.getRequestURI().endsWith(config.endpointPath() + "/records")) {
+                records(request, response, method);
+                return;
+            }
             switch (method) {
                 case "GET", "HEAD" -> answer(response, 200, current);
                 case "POST" -> post(request, response, current);
@@ -100,6 +104,34 @@ final class ConsentEndpoint {
             // unreadable, or taken as a reader: the connection cannot be trusted to carry another request
         }
         response.setHeader("Connection", "close");
+    }
+
+    /**
+     * What the ledger holds of the visitor, as its export: the records of their cookie's consent
+     * id. Only with a genuine, unexpired cookie: the id is the visitor's, and nobody else's to ask for.
+     */
+    private void records(HttpServletRequest request, HttpServletResponse response, String method) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            response.setHeader("Allow", "GET, HEAD");
+            throw new BadRequest(405, "method " + method + " is not allowed here");
+        }
+        String id = continuing(request).orElseThrow(() -> new BadRequest(403,
+                "the records are shown to the visitor whose consent cookie names them; this request has no valid one"));
+        String export;
+        try {
+            export = ledger.export(id);
+        } catch (RuntimeException e) {
+            LOG.error("the ledger could not be read for a visitor's records; answered 503", e);
+            throw new BadRequest(503, "the records could not be read; please try again");
+        }
+        byte[] bytes = export.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(200);
+        response.setContentType("application/json;charset=UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"consent-history.json\"");
+        response.setContentLength(bytes.length);
+        if (method.equals("GET")) {
+            response.getOutputStream().write(bytes);
+        }
     }
 
     /** The banner's markup, closed, with the visitor's current choices: to reopen the settings on a decided page. */

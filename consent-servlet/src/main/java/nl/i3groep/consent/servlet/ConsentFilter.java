@@ -240,7 +240,8 @@ public class ConsentFilter implements Filter {
         // the operator's report is there only when a secret opens it; else the application answers, as for any path
         boolean operator = gatekeeper.config().report().secret().isPresent()
                 && (path.equals(endpoint + "/undeclared") || path.equals(endpoint + "/undeclared.html"));
-        return path.equals(endpoint) || path.equals(endpoint + "/banner") || path.equals(endpoint + "/report") || operator;
+        return path.equals(endpoint) || path.equals(endpoint + "/banner") || path.equals(endpoint + "/records")
+                || path.equals(endpoint + "/report") || operator;
     }
 
     /**

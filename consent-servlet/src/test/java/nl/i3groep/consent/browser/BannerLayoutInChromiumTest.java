@@ -58,6 +58,9 @@ class BannerLayoutInChromiumTest {
         if (bootstrap) {
             h.append("<link rel=\"stylesheet\" href=\"/bootstrap.min.css\">");
         }
+        // the page's gutter kept: the page streams in, and where Chromium paints before it is long
+        // enough to scroll, the scroll bar's arrival moves its navigation sideways, banner or not
+        h.append("<style>html{scrollbar-gutter:stable}</style>");
         h.append("</head><body><nav class=\"navbar navbar-expand bg-body-tertiary\"><div class=\"container\">"
                 + "<a class=\"navbar-brand\" href=\"/\">Voorbeeld</a><a class=\"nav-link\" href=\"#s1\">Diensten</a>"
                 + "<a class=\"nav-link\" href=\"#s2\">Contact</a></div></nav>"

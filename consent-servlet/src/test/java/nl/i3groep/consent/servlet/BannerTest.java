@@ -132,6 +132,18 @@ class BannerTest {
     }
 
     @Test
+    void aDecidedVisitorsSettingsLinkToTheirOwnRecords() throws IOException {
+        Gatekeeper g = gatekeeper(json());
+        Banner banner = new Banner(g.config());
+        String cookie = g.cookieValue(g.consent(Map.of("analytics", true), Map.of()));
+        Element link = Jsoup.parse(banner.markup("/ctx/consent", "/", "en", g.decide(cookie, false), true))
+                .selectFirst("a[href=/ctx/consent/records][download]");
+        assertEquals("Download my consent history", link == null ? null : link.text());
+        assertTrue(Jsoup.parse(banner.markup("/ctx/consent", "/", "en", g.decide(null, false), false))
+                .select("a[href$=/records]").isEmpty(), "nothing to download before a decision");
+    }
+
+    @Test
     void theFirstLayerNamesTheCompaniesAndThePurposesAndNoLabelRepeatsItsGroup() throws IOException {
         Gatekeeper g = gatekeeper(json());
         Banner banner = new Banner(g.config());

@@ -169,6 +169,19 @@ class ConsentEndpointTest {
         assertEquals(id, json(withdrawal).get("consentId").textValue(), "a withdrawal");
         assertEquals(List.of(ConsentRecord.Source.API, ConsentRecord.Source.API, ConsentRecord.Source.FORM,
                 ConsentRecord.Source.WITHDRAWAL), t.ledger().find(id).stream().map(ConsentRecord::source).toList());
+        // the visitor's own records, for their cookie only
+        HttpResponse<byte[]> records = get(t.port(), "/consent/records", "Cookie", "i3_consent=" + form);
+        assertEquals(200, records.statusCode(), text(records));
+        assertTrue(records.headers().firstValue("Content-Disposition").orElse("").startsWith("attachment"));
+        JsonNode export = json(records);
+        assertEquals(id, export.get("consentId").textValue());
+        assertEquals(4, export.get("records").size(), "grant, change, form, withdrawal: " + export);
+        assertEquals(json(get(t.port(), "/consent/records", "Cookie", "i3_consent=" + form)), export, "the same, asked again");
+        assertError(get(t.port(), "/consent/records"), 403, "valid");
+        assertError(get(t.port(), "/consent/records", "Cookie", "i3_consent=" + form.substring(0, form.length() - 3) + "AAA"),
+                403, "valid");
+        assertError(send(t.port(), "POST", "/consent/records", "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+                "Origin", t.origin(), "Cookie", "i3_consent=" + form), 405, "POST");
         // no cookie, or a forged one: a history of its own
         assertNotEquals(id, json(send(t.port(), "POST", "/consent", "application/json",
                 "{\"purposes\":{}}".getBytes(StandardCharsets.UTF_8), "Origin", t.origin(),
