@@ -97,14 +97,17 @@ final class Banner {
         this.embedCss = compact(resource("embed.css"));
     }
 
-    /** What a page gets while the visitor has not decided: the banner, open, and its script. */
-    String forUndecided(String endpoint, String returnTo, String acceptLanguage, Decisions decisions, boolean reload) {
+    /**
+     * What a page gets while the visitor has not decided: the banner, open, and its script, in
+     * {@code language} ({@link #language} of the request's {@code Accept-Language}).
+     */
+    String forUndecided(String endpoint, String returnTo, String language, Decisions decisions, boolean reload) {
         if (decisions.decided()) {
-            return markup(endpoint, returnTo, acceptLanguage, decisions, false) + script(endpoint, reload);
+            return markup(endpoint, returnTo, language, decisions, false) + script(endpoint, reload);
         }
         // an undecided visitor's banner differs only by these and the page's own address, so it is
         // built once per key and the address spliced in: it goes out with every such page
-        Undecided key = new Undecided(endpoint, language(acceptLanguage), decisions.gpc(), reload);
+        Undecided key = new Undecided(endpoint, language, decisions.gpc(), reload);
         String[] parts = undecided.get(key);
         if (parts == null) {
             String whole = markup(endpoint, RETURN_SLOT, key.language(), decisions, false) + script(endpoint, reload);
@@ -121,8 +124,8 @@ final class Banner {
      * What a page gets once decided: the script, which fetches the settings on request, and the
      * banner's own control that opens them (unless the site switched it off).
      */
-    String forDecided(String endpoint, String acceptLanguage, boolean reload) {
-        Decided key = new Decided(endpoint, language(acceptLanguage), reload);
+    String forDecided(String endpoint, String language, boolean reload) {
+        Decided key = new Decided(endpoint, language, reload);
         String html = decided.get(key);
         if (html == null) {
             html = (config.banner().settingsControl() ? control(endpoint, key.language()) : "") + script(endpoint, reload);
@@ -222,8 +225,8 @@ final class Banner {
      * "always allow" its purpose (recorded like any choice), both buttons of one form. In a shadow
      * root, as the banner is.
      */
-    Map<String, String> placeholders(String endpoint, String acceptLanguage) {
-        return placeholders.computeIfAbsent(new Decided(endpoint, language(acceptLanguage), false), key -> {
+    Map<String, String> placeholders(String endpoint, String language) {
+        return placeholders.computeIfAbsent(new Embeds(endpoint, language), key -> {
             Map<String, String> t = texts.get(key.language());
             Map<String, String> all = new HashMap<>();
             for (Tracker tr : config.trackers()) {
@@ -251,7 +254,10 @@ final class Banner {
         });
     }
 
-    private final Map<Decided, Map<String, String>> placeholders = new ConcurrentHashMap<>();
+    private record Embeds(String endpoint, String language) {
+    }
+
+    private final Map<Embeds, Map<String, String>> placeholders = new ConcurrentHashMap<>();
 
     private static final String CONTROL_CSS = ":host{all:initial;display:block;padding:.75rem;text-align:center;"
             + "font:16px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;background:#fff}"

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -94,7 +93,7 @@ final class ConsentEndpoint {
      * after it has sent the answer as if the connection stayed open, so the client's next request on it fails. A body
      * too large to read is left, and the answer says the connection closes.
      */
-    private static void discardBody(HttpServletRequest request, HttpServletResponse response) {
+    static void discardBody(HttpServletRequest request, HttpServletResponse response) {
         try {
             if (request.getContentLengthLong() <= MAX_BODY
                     && request.getInputStream().readNBytes(MAX_BODY + 1).length <= MAX_BODY) {
@@ -282,15 +281,7 @@ final class ConsentEndpoint {
      * of them ({@link Gatekeeper#continuingId}).
      */
     private Optional<String> continuing(HttpServletRequest request) {
-        Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            for (Cookie c : cookies) {
-                if (c.getName().equals(config.cookie().name())) {
-                    return gatekeeper.continuingId(c.getValue());
-                }
-            }
-        }
-        return Optional.empty();
+        return gatekeeper.continuingId(ConsentFilter.cookie(request, config.cookie().name()));
     }
 
     private ConsentState consent(HttpServletRequest request, Map<String, Boolean> purposes, Map<String, Boolean> trackers) {

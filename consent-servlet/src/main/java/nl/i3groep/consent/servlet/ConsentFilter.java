@@ -18,6 +18,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Gatekeeper;
@@ -74,6 +75,7 @@ public class ConsentFilter implements Filter {
     private Site site;
     /** The cookie that carries an embed to load once ({@link ConsentEndpoint#onceCookie}). */
     private String onceCookie;
+    private Set<String> endpointPaths;
 
     /** For {@code web.xml}: the configuration comes from the init-parameter {@code config}. */
     public ConsentFilter() {
@@ -109,6 +111,7 @@ public class ConsentFilter implements Filter {
         }
         UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
         onceCookie = ConsentEndpoint.onceCookie(gatekeeper.config());
+        endpointPaths = endpointPaths(gatekeeper.config());
         site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
                 config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()),
                 new OperatorReport(config.report(), undeclared));
@@ -160,7 +163,9 @@ public class ConsentFilter implements Filter {
         request.setAttribute(FILTERED, Boolean.TRUE);
         Decisions decisions = decide(request);
         boolean toEndpoint = isEndpoint(request);
-        String once = toEndpoint ? null : once(request);
+        // an embed the visitor asked its placeholder to load once, without JavaScript: the endpoint
+        // left its id in a short-lived cookie for the page it sent the visitor back to, which uses it up
+        String once = toEndpoint ? null : cookie(request, onceCookie);
         if (once != null) {
             decisions = decisions.loadingOnce(once);
         }
@@ -203,30 +208,16 @@ public class ConsentFilter implements Filter {
     }
 
     private Decisions decide(HttpServletRequest request) {
-        String value = null;
-        Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            String name = gatekeeper.config().cookie().name();
-            for (Cookie c : cookies) {
-                if (name.equals(c.getName())) {
-                    value = c.getValue();
-                    break;
-                }
-            }
-        }
-        return gatekeeper.decide(value, "1".equals(request.getHeader("Sec-GPC")));
+        return gatekeeper.decide(cookie(request, gatekeeper.config().cookie().name()),
+                "1".equals(request.getHeader("Sec-GPC")));
     }
 
-    /**
-     * The embed the visitor asked its placeholder to load once, without JavaScript: the endpoint
-     * left its id in a short-lived cookie for the page it sent the visitor back to, which is the
-     * one that uses it up; null for none.
-     */
-    private String once(HttpServletRequest request) {
+    /** The value of the request's cookie {@code name}, the first where it came twice; null for none. */
+    static String cookie(HttpServletRequest request, String name) {
         Cookie[] cookies = request.getCookies();
         if (cookies != null) {
             for (Cookie c : cookies) {
-                if (onceCookie.equals(c.getName())) {
+                if (name.equals(c.getName())) {
                     return c.getValue();
                 }
             }
@@ -235,13 +226,19 @@ public class ConsentFilter implements Filter {
     }
 
     private boolean isEndpoint(HttpServletRequest request) {
-        String path = pathInContext(request);
-        String endpoint = gatekeeper.config().endpointPath();
+        return endpointPaths.contains(pathInContext(request));
+    }
+
+    /** The paths the filter answers itself, below the context path. */
+    private static Set<String> endpointPaths(ConsentConfig config) {
+        String endpoint = config.endpointPath();
+        Set<String> paths = new java.util.HashSet<>(List.of(endpoint, endpoint + "/banner", endpoint + "/records",
+                endpoint + "/report"));
         // the operator's report is there only when a secret opens it; else the application answers, as for any path
-        boolean operator = gatekeeper.config().report().secret().isPresent()
-                && (path.equals(endpoint + "/undeclared") || path.equals(endpoint + "/undeclared.html"));
-        return path.equals(endpoint) || path.equals(endpoint + "/banner") || path.equals(endpoint + "/records")
-                || path.equals(endpoint + "/report") || operator;
+        if (config.report().secret().isPresent()) {
+            paths.addAll(List.of(endpoint + "/undeclared", endpoint + "/undeclared.html"));
+        }
+        return Set.copyOf(paths);
     }
 
     /**
@@ -274,13 +271,19 @@ public class ConsentFilter implements Filter {
         boolean reload = site.csp() == ConsentConfig.CspMode.ENFORCE;
         String acceptLanguage = request.getHeader("Accept-Language");
         if (decisions.decided()) {
-            return () -> new Page(site.banner().forDecided(endpoint, acceptLanguage, reload), Optional.empty(),
-                    site.banner().placeholders(endpoint, acceptLanguage));
+            return () -> {
+                String language = site.banner().language(acceptLanguage);
+                return new Page(site.banner().forDecided(endpoint, language, reload), Optional.empty(),
+                        site.banner().placeholders(endpoint, language));
+            };
         }
         String query = request.getQueryString();
         String returnTo = request.getRequestURI() + (query == null ? "" : "?" + query);
-        return () -> new Page(site.banner().forUndecided(endpoint, returnTo, acceptLanguage, decisions, reload),
-                Optional.empty(), site.banner().placeholders(endpoint, acceptLanguage));
+        return () -> {
+            String language = site.banner().language(acceptLanguage);
+            return new Page(site.banner().forUndecided(endpoint, returnTo, language, decisions, reload), Optional.empty(),
+                    site.banner().placeholders(endpoint, language));
+        };
     }
 
     @Override

@@ -441,17 +441,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             return;
         }
         decideNow(again[0] & 0xff);
-        OutputStream t = target != null ? target : body.raw;
-        if (mode != Mode.GATED) {
-            t.write(again);
-            return;
-        }
-        try {
-            t.write(again);
-        } catch (RuntimeException e) {
-            failed(e);
-            target.write(again);
-        }
+        body.write(again, 0, again.length);
     }
 
     private void decideNow(int first) throws IOException {
@@ -999,7 +989,6 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
     }
 
-    /** Lets the gate close its sink without closing the container's stream: the container does that. */
     /**
      * A body passed on unread, with a copy of what the container has not yet committed: should the
      * application still say it is HTML, that much is read again ({@link #htmlTooLate}). The copy is
@@ -1053,6 +1042,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /** Lets the gate close its sink without closing the container's stream: the container does that. */
     private static final class Unclosable extends FilterOutputStream {
         Unclosable(OutputStream out) {
             super(out);

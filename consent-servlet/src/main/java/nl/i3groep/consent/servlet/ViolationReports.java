@@ -87,8 +87,11 @@ final class ViolationReports {
             }
             response.setStatus(204);
         } catch (Refused e) {
+            // the rest of a refused body read, or the connection closed, as the endpoint does
+            ConsentEndpoint.discardBody(request, response);
             ConsentEndpoint.error(response, e.status, e.getMessage());
         } catch (IOException | RuntimeException e) { // a body cut off, a parser's surprise: the sender's fault
+            ConsentEndpoint.discardBody(request, response);
             ConsentEndpoint.error(response, 400, "unreadable report");
         }
     }
