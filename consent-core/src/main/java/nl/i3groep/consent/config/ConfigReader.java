@@ -125,9 +125,14 @@ final class ConfigReader {
     }
 
     private List<SigningKey> signingKeys(Obj top) {
-        List<Obj> entries = top.objects("signingKeys").orElseThrow(() -> top.missing("signingKeys"));
+        return keys(top, "signingKeys");
+    }
+
+    /** A list of {@code {"id": …, "secret": …}}, the first the one in use. */
+    private List<SigningKey> keys(Obj parent, String field) {
+        List<Obj> entries = parent.objects(field).orElseThrow(() -> parent.missing(field));
         if (entries.isEmpty()) {
-            throw top.error("signingKeys", "at least one key is needed");
+            throw parent.error(field, "at least one key is needed");
         }
         List<SigningKey> keys = new ArrayList<>();
         Set<String> ids = new LinkedHashSet<>();
@@ -464,12 +469,9 @@ final class ConfigReader {
     }
 
     private LedgerSettings ledger(Optional<Obj> block) {
-        Duration twoYears = Duration.ofDays(730);
-        if (block.isEmpty()) {
-            return new LedgerSettings(LedgerType.FILE, Optional.of(Path.of("consent-ledger")), Optional.empty(),
-                    Optional.empty(), Optional.empty(), twoYears);
-        }
-        Obj l = block.get();
+        // no block is a file ledger in ./consent-ledger, which still needs its keys
+        Obj l = block.orElseGet(() -> new Obj(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
+                "ledger"));
         LedgerType type = l.choice("type", LedgerType.class).orElse(LedgerType.FILE);
         Duration retention = Duration.ofDays(l.integer("retentionDays", 1, 36500).orElse(730));
         Optional<Path> path = Optional.empty();
@@ -504,8 +506,10 @@ final class ConfigReader {
             }
             case MEMORY -> { }
         }
+        // a chain under a key that dies with the process proves nothing: durable stores need theirs
+        List<SigningKey> keys = type == LedgerType.MEMORY && l.get("keys").isEmpty() ? List.of() : keys(l, "keys");
         l.finish();
-        return new LedgerSettings(type, path, url, user, password, retention);
+        return new LedgerSettings(type, path, url, user, password, retention, keys);
     }
 
     private static ConfigException malformed(JsonProcessingException e) {

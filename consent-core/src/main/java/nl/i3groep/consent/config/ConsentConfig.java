@@ -258,10 +258,13 @@ public record ConsentConfig(
      * @param user      the JDBC user
      * @param password  the JDBC password
      * @param retention how long records are kept, default two years
+     * @param keys      the keys of the records' MAC chain, the first in use, the others older ones
+     *                  still verified; required but for a {@code memory} ledger, which makes its own
      */
     public record LedgerSettings(LedgerType type, Optional<Path> path, Optional<String> url, Optional<String> user,
-            Optional<String> password, Duration retention) {
+            Optional<String> password, Duration retention, List<SigningKey> keys) {
         public LedgerSettings {
+            keys = List.copyOf(keys);
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(url, "url");
@@ -274,7 +277,8 @@ public record ConsentConfig(
         @Override
         public String toString() {
             return "LedgerSettings[type=" + type + ", path=" + path + ", url=" + url + ", user=" + user
-                    + ", password=" + password.map(p -> "(set)").orElse("(none)") + ", retention=" + retention + "]";
+                    + ", password=" + password.map(p -> "(set)").orElse("(none)") + ", retention=" + retention
+                    + ", keys=" + keys + "]";
         }
     }
 }

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * An HMAC-SHA256 key for the consent cookie, named so that keys can rotate: the cookie carries
- * the id of the key that signed it.
+ * An HMAC-SHA256 key, named so that keys can rotate: the consent cookie carries the id of the key
+ * that signed it, and each ledger record the id of the key of its MAC.
  *
  * @param id     1 to 16 characters of {@code [A-Za-z0-9_-]}
  * @param secret at least 32 bytes

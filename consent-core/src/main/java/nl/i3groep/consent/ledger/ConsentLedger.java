@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Objects;
 import nl.i3groep.consent.config.ConsentConfig;
 
@@ -14,6 +17,14 @@ import nl.i3groep.consent.config.ConsentConfig;
  *
  * <p>Open the store a configuration names with {@link #open(ConsentConfig.LedgerSettings)}; or build
  * one directly: {@link FileLedger}, {@link JdbcLedger}, {@link MemoryLedger}.
+ *
+ * <p>The records form a chain: each carries a MAC over its content and the MAC of the record before,
+ * keyed with the ledger key, so that a record edited, removed or moved in the file or the table
+ * breaks the chain where it happened; {@link #verify()} walks it. Erasing a record leaves a sealed
+ * tombstone in its place (its number and MAC, nothing about the visitor); a purge leaves a sealed
+ * checkpoint that the chain continues from; a sealed head names the newest record, so that a
+ * ledger cut short shows too. Anyone holding the key can forge all of it: keep the key apart from
+ * the ledger's store.
  *
  * <p>Implementations are thread-safe. {@link #append} returns only once the record is stored as
  * durably as the store allows; a caller must not act on a decision (set the cookie) before.
@@ -55,20 +66,55 @@ public interface ConsentLedger extends AutoCloseable {
     List<ConsentRecord> find(String consentId);
 
     /**
-     * What the ledger holds on one consent id, as JSON for the visitor who asks:
+     * What the ledger holds on one consent id, as JSON for the visitor who asks, with the full text
+     * of every notice the records name:
      * <pre>{"consentId":"…","records":[{"seq":1,"consentId":"…","time":"2026-11-24T17:00:00Z",
-     *   "policyVersion":"2024-05","purposes":{"analytics":true},"trackers":{},"source":"BANNER"}]}</pre>
+     *   "policyVersion":"2024-05","purposes":{"analytics":true},"trackers":{},"source":"BANNER",
+     *   "notice":"sha256:…"}],"notices":{"sha256:…":{"language":"nl","policyVersion":"2024-05",
+     *   "texts":{…},"trackers":[…]}}}</pre>
      * {@code records} is empty when nothing is held.
      */
     default String export(String consentId) {
         Objects.requireNonNull(consentId, "consentId");
-        return RecordJson.export(consentId, find(consentId));
+        List<ConsentRecord> records = find(consentId);
+        Map<String, Notice> notices = new TreeMap<>();
+        for (ConsentRecord r : records) {
+            r.notice().ifPresent(hash -> notice(hash).ifPresent(n -> notices.put(hash, n)));
+        }
+        return RecordJson.export(consentId, records, notices);
     }
 
-    /** Removes the records of one consent id; returns how many there were. */
+    /**
+     * Keeps a notice, once: storing one already held does nothing. Returns its hash, which records
+     * then name. Returns only once the notice is stored as durably as a record.
+     *
+     * @throws LedgerException when it could not be stored
+     */
+    String keep(Notice notice);
+
+    /** The notice of a hash, if the ledger holds it. */
+    Optional<Notice> notice(String hash);
+
+    /**
+     * Walks the chain from its start (or the checkpoint of the last purge) to its head, recomputing
+     * every MAC, and reports the first broken link. Reads the whole ledger: a tool's job, not a
+     * request's.
+     *
+     * @throws LedgerException when the store cannot be read
+     */
+    Verification verify();
+
+    /**
+     * Removes the records of one consent id, each leaving a sealed tombstone that keeps the chain
+     * verifiable; returns how many there were.
+     */
     int erase(String consentId);
 
-    /** Removes the records older than {@code cutoff}; returns how many there were. */
+    /**
+     * Removes the records older than {@code cutoff}; returns how many there were. The chain then
+     * starts from a sealed checkpoint naming the last link removed; an old record numbered after a
+     * kept one (a clock that went back) leaves a tombstone.
+     */
     int purge(Instant cutoff);
 
     /**

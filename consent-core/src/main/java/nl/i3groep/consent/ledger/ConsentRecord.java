@@ -1,9 +1,11 @@
 package nl.i3groep.consent.ledger;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import nl.i3groep.consent.ConsentState;
 
@@ -18,9 +20,11 @@ import nl.i3groep.consent.ConsentState;
  * @param purposes      per purpose: granted or refused
  * @param trackers      per tracker: refinements
  * @param source        how the decision reached the site
+ * @param notice        the {@linkplain Notice#hash() hash} of the notice the visitor was shown;
+ *                      empty where the decision did not come through the banner
  */
 public record ConsentRecord(long sequence, String consentId, Instant time, String policyVersion,
-        Map<String, Boolean> purposes, Map<String, Boolean> trackers, Source source) {
+        Map<String, Boolean> purposes, Map<String, Boolean> trackers, Source source, Optional<String> notice) {
 
     /** How a decision reached the site. */
     public enum Source {
@@ -46,16 +50,35 @@ public record ConsentRecord(long sequence, String consentId, Instant time, Strin
         purposes = Collections.unmodifiableMap(new TreeMap<>(purposes));
         trackers = Collections.unmodifiableMap(new TreeMap<>(trackers));
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(notice, "notice");
     }
 
-    /** The record of a decision, not yet numbered. */
+    /** A record that names no notice. */
+    public ConsentRecord(long sequence, String consentId, Instant time, String policyVersion,
+            Map<String, Boolean> purposes, Map<String, Boolean> trackers, Source source) {
+        this(sequence, consentId, time, policyVersion, purposes, trackers, source, Optional.empty());
+    }
+
+    /** The record of a decision, not yet numbered, naming no notice. */
     public static ConsentRecord of(ConsentState state, Source source) {
+        return of(state, source, Optional.empty());
+    }
+
+    /** The record of a decision taken after the notice of hash {@code notice}, not yet numbered. */
+    public static ConsentRecord of(ConsentState state, Source source, Optional<String> notice) {
         return new ConsentRecord(0, state.consentId(), state.decidedAt(), state.policyVersion(), state.purposes(),
-                state.trackers(), source);
+                state.trackers(), source, notice);
     }
 
     /** This record under the ledger's sequence number. */
     public ConsentRecord numbered(long sequence) {
-        return new ConsentRecord(sequence, consentId, time, policyVersion, purposes, trackers, source);
+        return new ConsentRecord(sequence, consentId, time, policyVersion, purposes, trackers, source, notice);
+    }
+
+    /** This record with its time as the ledgers keep it, to the microsecond. */
+    ConsentRecord toMicros() {
+        Instant micros = time.truncatedTo(ChronoUnit.MICROS);
+        return micros.equals(time) ? this
+                : new ConsentRecord(sequence, consentId, micros, policyVersion, purposes, trackers, source, notice);
     }
 }

@@ -28,19 +28,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import nl.i3groep.consent.cookie.SigningKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store: append-only JSON lines in a directory, one file per calendar month (UTC) of
  * the decision, {@code ledger-2026-11.jsonl}. One line is one record in the form of
- * {@link ConsentLedger#export}.
+ * {@link ConsentLedger#export}, with the key and MAC of its link in the chain; an erased record is a
+ * line of its tombstone ({@code "erased":true}).
+ *
+ * <p>The chain's anchors are files of their own: {@code ledger.head} names the newest record forced
+ * to disk, rewritten in place after each group force without a force of its own (it may lag behind
+ * after a crash, never run ahead; a record durable before the head's page reached the disk is
+ * accepted); {@code ledger.start} is the checkpoint of the last purge. Notices are lines of
+ * {@code notices.jsonl}, each forced before a record can name it.
  *
  * <p>Durability: {@link #append} returns only after its line is forced to disk. Concurrent appends
  * share one force (group commit): each writes its line, then waits until a force that began after
@@ -64,45 +72,77 @@ public final class FileLedger implements ConsentLedger {
     private static final Pattern SEGMENT = Pattern.compile("ledger-(\\d{4})-(\\d{2})\\.jsonl");
     private static final String NEXT = "ledger.next";
     private static final String LOCK = "ledger.lock";
+    private static final String HEAD = "ledger.head";
+    private static final String START = "ledger.start";
+    private static final String NOTICES = "notices.jsonl";
+    /** The head is rewritten in place, always this long, so that no old byte outlives a shorter head. */
+    private static final int HEAD_BYTES = 256;
     private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
 
     private final Path dir;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<String> recovered;
+    private final Chain chain;
+    /** Written only by the thread that holds the sync slot ({@code syncing}). */
+    private FileChannel headChannel;
+    private final Map<String, Notice> notices;
 
     /** Held while lines are written and while files are replaced; before {@link #syncLock}. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<YearMonth, FileChannel> appending = new TreeMap<>();
     private long nextSequence;
+    private String tip;
+    private Optional<Entry.Anchor> start;
     private boolean closed;
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition synced = syncLock.newCondition();
     private long written;
     private long forced;
+    private String writtenMac;
+    private boolean headFailed;
     private boolean syncing;
     private Map<Path, FileChannel> dirty = new HashMap<>();
     private LedgerException broken;
     private long forces;
 
-    private FileLedger(Path dir, FileChannel lockChannel, FileLock lock, long nextSequence, List<String> recovered) {
+    private FileLedger(Path dir, FileChannel lockChannel, FileLock lock, Chain chain, Opened opened,
+            FileChannel headChannel) {
         this.dir = dir;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.nextSequence = nextSequence;
-        this.written = nextSequence - 1;
-        this.forced = nextSequence - 1;
-        this.recovered = List.copyOf(recovered);
+        this.chain = chain;
+        this.headChannel = headChannel;
+        this.nextSequence = opened.next;
+        this.tip = opened.tip;
+        this.start = opened.start;
+        this.notices = opened.notices;
+        this.written = opened.next - 1;
+        this.forced = opened.next - 1;
+        this.writtenMac = opened.tip;
+        this.recovered = List.copyOf(opened.recovered);
+    }
+
+    /** What {@link #open} read from the directory. */
+    private static final class Opened {
+        final List<String> recovered = new ArrayList<>();
+        final Map<String, Notice> notices = new HashMap<>();
+        long next;
+        long tipSequence;
+        String tip = Chain.GENESIS;
+        Optional<Entry.Anchor> start = Optional.empty();
     }
 
     /**
      * Opens the ledger in {@code dir}, creating the directory if need be, and recovers from a crash.
      *
+     * @param keys the ledger keys: the first makes new MACs, the others verify older ones
      * @throws LedgerException when the directory cannot be used or another process has it open
      */
-    public static FileLedger open(Path dir) {
+    public static FileLedger open(Path dir, List<SigningKey> keys) {
         Objects.requireNonNull(dir, "dir");
+        Chain chain = new Chain(keys);
         Path directory = dir.toAbsolutePath().normalize();
         FileChannel lockChannel = null;
         try {
@@ -125,13 +165,22 @@ public final class FileLedger implements ConsentLedger {
                     Files.delete(p);
                 }
             }
-            List<String> recovered = new ArrayList<>();
-            long max = 0;
+            Opened opened = new Opened();
+            opened.start = readAnchor(directory.resolve(START));
+            opened.start.ifPresent(s -> {
+                opened.tipSequence = s.sequence();
+                opened.tip = s.mac();
+            });
             for (Path segment : segments(directory).values()) {
-                max = Math.max(max, recover(segment, recovered));
+                recover(segment, opened);
             }
-            long next = Math.max(max + 1, readNext(directory));
-            return new FileLedger(directory, lockChannel, lock, next, recovered);
+            // a head beyond the records keeps its place, so that what went missing stays missing
+            long headed = readAnchor(directory.resolve(HEAD)).map(Entry.Anchor::sequence).orElse(0L);
+            opened.next = Math.max(Math.max(opened.tipSequence, headed) + 1, readNext(directory));
+            readNotices(directory.resolve(NOTICES), opened.notices);
+            FileChannel head = FileChannel.open(directory.resolve(HEAD), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            return new FileLedger(directory, lockChannel, lock, chain, opened, head);
         } catch (IOException | UncheckedIOException e) {
             closeQuietly(lockChannel);
             throw new LedgerException("cannot open the consent ledger in " + directory + ": " + e, e);
@@ -163,18 +212,23 @@ public final class FileLedger implements ConsentLedger {
         try {
             usable();
             long sequence = nextSequence;
-            Map<YearMonth, ByteArrayBuilder> lines = new LinkedHashMap<>();
             for (ConsentRecord r : records) {
-                ConsentRecord n = r.numbered(sequence++);
-                numbered.add(n);
-                lines.computeIfAbsent(month(n.time()), m -> new ByteArrayBuilder()).add(RecordJson.line(n));
+                numbered.add(r.toMicros().numbered(sequence++));
+            }
+            Map<YearMonth, ByteArrayBuilder> lines = new LinkedHashMap<>();
+            String mac = tip;
+            for (Entry.Kept k : chain.link(tip, numbered)) {
+                lines.computeIfAbsent(month(k.record().time()), m -> new ByteArrayBuilder()).add(RecordJson.line(k));
+                mac = k.mac();
             }
             Map<Path, FileChannel> touched = write(lines);
             nextSequence = sequence;
+            tip = mac;
             last = sequence - 1;
             syncLock.lock();
             try {
                 written = last;
+                writtenMac = mac;
                 dirty.putAll(touched);
             } finally {
                 syncLock.unlock();
@@ -268,12 +322,14 @@ public final class FileLedger implements ConsentLedger {
                 }
                 syncing = true;
                 long target = written;
+                String targetMac = writtenMac;
                 Map<Path, FileChannel> channels = dirty;
                 dirty = new HashMap<>();
                 IOException failure = null;
                 syncLock.unlock();
                 try {
                     force(channels);
+                    writeHead(target, targetMac);
                 } catch (IOException e) {
                     failure = e;
                 } finally {
@@ -348,7 +404,7 @@ public final class FileLedger implements ConsentLedger {
         for (Path segment : segments(dir).values()) {
             scanQuietly(segment, (line, text) -> {
                 if (text.contains(quoted)) {
-                    ConsentRecord r = parseOrNull(text);
+                    ConsentRecord r = recordOrNull(text);
                     if (r != null && r.consentId().equals(consentId)) {
                         found.add(r);
                     }
@@ -364,7 +420,7 @@ public final class FileLedger implements ConsentLedger {
         List<ConsentRecord> all = new ArrayList<>();
         for (Path segment : segments(dir).values()) {
             scanQuietly(segment, (line, text) -> {
-                ConsentRecord r = parseOrNull(text);
+                ConsentRecord r = recordOrNull(text);
                 if (r != null) {
                     all.add(r);
                 }
@@ -408,7 +464,8 @@ public final class FileLedger implements ConsentLedger {
                         writeNext();
                         remembered = true;
                     }
-                    removed += rewrite(e.getKey(), e.getValue(), r -> !r.consentId().equals(consentId));
+                    removed += rewrite(e.getKey(), e.getValue(), entry -> entry instanceof Entry.Kept k
+                            && k.record().consentId().equals(consentId) ? chain.erase(k) : entry);
                 }
             }
             return removed;
@@ -419,51 +476,126 @@ public final class FileLedger implements ConsentLedger {
     public int purge(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         return exclusive(() -> {
-            boolean remembered = false;
-            int removed = 0;
+            TreeMap<YearMonth, Path> old = new TreeMap<>();
+            long keptFrom = nextSequence;
             for (Map.Entry<YearMonth, Path> e : segments(dir).entrySet()) {
-                Instant start = e.getKey().atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-                if (!start.isBefore(cutoff)) {
-                    break;
+                Instant monthStart = e.getKey().atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                if (monthStart.isBefore(cutoff)) {
+                    old.put(e.getKey(), e.getValue());
+                } else {
+                    // a later month holds nothing older than the cutoff, and its lines ascend; a tombstone
+                    // there before the first record is passed over by verify once the checkpoint is past it
+                    keptFrom = Math.min(keptFrom, firstKept(e.getValue()));
                 }
-                if (!remembered) {
-                    writeNext();
-                    remembered = true;
-                }
-                removed += rewrite(e.getKey(), e.getValue(), r -> !r.time().isBefore(cutoff));
+            }
+            if (old.isEmpty()) {
+                return 0;
+            }
+            long[] min = {keptFrom};
+            for (Path file : old.values()) {
+                scan(file, (line, text) -> {
+                    Entry entry = entryOrNull(text);
+                    if (entry instanceof Entry.Kept k && !k.record().time().isBefore(cutoff)) {
+                        min[0] = Math.min(min[0], k.sequence());
+                    }
+                });
+            }
+            long last = min[0] - 1;
+            if (last > start.map(Entry.Anchor::sequence).orElse(0L)) {
+                // the checkpoint first: a purge cut short leaves lines before it, which verify passes over
+                // an erased record can sit in a later month before its first kept record
+                List<Path> where = new ArrayList<>(old.values());
+                segments(dir).values().stream().filter(p -> !old.containsValue(p)).forEach(where::add);
+                Entry.Anchor checkpoint = chain.anchor("start", last, macOf(last, where));
+                writeAnchor(START, checkpoint);
+                start = Optional.of(checkpoint);
+            }
+            writeNext();
+            int removed = 0;
+            for (Map.Entry<YearMonth, Path> e : old.entrySet()) {
+                int[] records = {0};
+                rewrite(e.getKey(), e.getValue(), entry -> {
+                    boolean expired = entry instanceof Entry.Kept k && k.record().time().isBefore(cutoff);
+                    records[0] += expired ? 1 : 0;
+                    return entry.sequence() <= last ? null : expired ? chain.erase(entry) : entry;
+                });
+                removed += records[0];
             }
             return removed;
         });
     }
 
+    /** The MAC of record {@code sequence}, from the files it may be in; the tip when it is the newest. */
+    private String macOf(long sequence, Iterable<Path> files) throws IOException {
+        if (sequence == nextSequence - 1) {
+            return tip;
+        }
+        String[] mac = {null};
+        for (Path file : files) {
+            if (mac[0] != null) {
+                break;
+            }
+            scan(file, (line, text) -> {
+                Entry entry = entryOrNull(text);
+                if (entry != null && entry.sequence() == sequence) {
+                    mac[0] = entry.mac();
+                }
+            });
+        }
+        if (mac[0] == null) {
+            LOG.warn("record {} of the consent ledger in {} is missing; the purge's checkpoint cannot name its MAC,"
+                    + " and verify will report the break", sequence, dir);
+            return Chain.GENESIS;
+        }
+        return mac[0];
+    }
+
+    /** The sequence number of a file's first record (not erased): its lowest, since lines ascend. */
+    private static long firstKept(Path file) throws IOException {
+        try (java.io.BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null;) {
+                if (entryOrNull(line) instanceof Entry.Kept k) {
+                    return k.sequence();
+                }
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     /**
-     * Replaces a file by its records that {@code keep} accepts (deleting it when none is left);
-     * returns how many went. Unreadable lines go too. Runs {@link #exclusive}.
+     * Replaces a file by what {@code change} makes of each entry (null: gone), deleting it when
+     * nothing is left; returns how many entries changed. Unreadable lines go too. Runs
+     * {@link #exclusive}.
      */
-    private int rewrite(YearMonth month, Path file, Predicate<ConsentRecord> keep) throws IOException {
+    private int rewrite(YearMonth month, Path file, java.util.function.UnaryOperator<Entry> change) throws IOException {
         FileChannel current = appending.remove(month);
         closeQuietly(current);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        int[] counts = {0, 0};
+        int[] counts = {0, 0, 0};
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING); OutputStream stream = Channels.newOutputStream(out)) {
             OutputStream buffered = new java.io.BufferedOutputStream(stream, 1 << 16);
             scan(file, (line, text) -> {
-                ConsentRecord r = parseOrNull(text);
-                if (r == null) {
+                Entry entry = entryOrNull(text);
+                if (entry == null) {
                     LOG.warn("dropping the unreadable line {}:{} while rewriting it", file, line);
-                } else if (keep.test(r)) {
-                    counts[0]++;
-                    buffered.write(text.getBytes(StandardCharsets.UTF_8));
-                    buffered.write('\n');
-                } else {
+                    counts[2]++;
+                    return;
+                }
+                Entry changed = change.apply(entry);
+                if (changed != entry) {
                     counts[1]++;
+                }
+                if (changed != null) {
+                    counts[0]++;
+                    buffered.write(changed == entry ? (text + "\n").getBytes(StandardCharsets.UTF_8)
+                            : RecordJson.line(changed));
                 }
             });
             buffered.flush();
             out.force(true);
         }
-        if (counts[1] == 0) {
+        if (counts[1] + counts[2] == 0) {
             Files.delete(tmp);
         } else if (counts[0] == 0) {
             Files.delete(tmp);
@@ -535,6 +667,8 @@ public final class FileLedger implements ConsentLedger {
      */
     private LedgerException forceWritten(String when) {
         Map<Path, FileChannel> channels;
+        long target;
+        String targetMac;
         syncLock.lock();
         try {
             while (syncing) {
@@ -543,12 +677,15 @@ public final class FileLedger implements ConsentLedger {
             syncing = true;
             channels = dirty;
             dirty = new HashMap<>();
+            target = written;
+            targetMac = writtenMac;
         } finally {
             syncLock.unlock();
         }
         LedgerException failure = null;
         try {
             force(channels);
+            writeHead(target, targetMac);
         } catch (IOException e) {
             failure = new LedgerException("cannot force the consent ledger in " + dir + " " + when + " (" + e
                     + "); it refuses records until it is reopened", e);
@@ -589,6 +726,12 @@ public final class FileLedger implements ConsentLedger {
             }
             LedgerException failure = forceWritten("on close");
             closed = true;
+            try {
+                headChannel.force(false);
+            } catch (IOException e) {
+                LOG.warn("cannot force the head of the consent ledger in {}: {}", dir, e.toString());
+            }
+            closeQuietly(headChannel);
             appending.values().forEach(FileLedger::closeQuietly);
             appending.clear();
             try {
@@ -608,6 +751,301 @@ public final class FileLedger implements ConsentLedger {
     @Override
     public String toString() {
         return "FileLedger[" + dir + "]";
+    }
+
+    /**
+     * Names record {@code sequence} as the newest forced, in place and without a force: a head lost
+     * in a crash only lags. A head that cannot be written costs the proof of a cut-off end, not
+     * the record: logged, not thrown. Holds the sync slot.
+     */
+    private void writeHead(long sequence, String mac) {
+        if (sequence <= 0) {
+            return;
+        }
+        byte[] json = anchorJson(chain.anchor("head", sequence, mac));
+        ByteBuffer b = ByteBuffer.allocate(HEAD_BYTES);
+        b.put(json, 0, Math.min(json.length, HEAD_BYTES - 1));
+        while (b.position() < HEAD_BYTES - 1) {
+            b.put((byte) ' ');
+        }
+        b.put((byte) '\n').flip();
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (!headChannel.isOpen()) {
+                headChannel = FileChannel.open(dir.resolve(HEAD), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
+            long position = 0;
+            while (b.hasRemaining()) {
+                position += headChannel.write(b, position);
+            }
+            if (headFailed) {
+                headFailed = false;
+                LOG.info("the head of the consent ledger in {} is written again", dir);
+            }
+        } catch (IOException e) {
+            if (!headFailed) {
+                headFailed = true;
+                LOG.warn("cannot write the head of the consent ledger in {} ({}); records are stored, "
+                        + "but a cut-off end will not show until it is written again", dir, e.toString());
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static byte[] anchorJson(Entry.Anchor a) {
+        return RecordJson.JSON.createObjectNode().put("seq", a.sequence()).put("mac", a.mac()).put("key", a.key())
+                .put("seal", a.seal()).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An anchor file; empty when absent. One that cannot be read is there but wrong: verify says so. */
+    private static Optional<Entry.Anchor> readAnchor(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (text.isEmpty()) {
+            return Optional.empty(); // created on open, not yet written
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode o = RecordJson.JSON.readTree(text);
+            return Optional.of(new Entry.Anchor(o.required("seq").asLong(), o.required("mac").textValue(),
+                    o.required("key").textValue(), o.required("seal").textValue()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            LOG.warn("{} cannot be read: {}", file, e.getMessage());
+            return Optional.of(new Entry.Anchor(Long.MAX_VALUE, "", "", "unreadable"));
+        }
+    }
+
+    /** Replaces an anchor file whole: written beside, forced, renamed over. */
+    private void writeAnchor(String name, Entry.Anchor anchor) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap((new String(anchorJson(anchor), StandardCharsets.UTF_8) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            out.force(true);
+        }
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(dir);
+    }
+
+    private static void readNotices(Path file, Map<String, Notice> into) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        scan(file, (line, text) -> {
+            try {
+                com.fasterxml.jackson.databind.JsonNode o = RecordJson.JSON.readTree(text);
+                String body = o.required("notice").toString();
+                Notice notice = Notice.parse(body);
+                // a notice edited in the file no longer has its hash, and is no longer found by it
+                if (Notice.hash(notice.body()).equals(o.required("hash").textValue())) {
+                    into.put(notice.hash(), notice);
+                } else {
+                    LOG.warn("the notice at {}:{} does not match its hash {}", file, line, o.get("hash"));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                LOG.warn("unreadable notice line {}:{} skipped: {}", file, line, e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public String keep(Notice notice) {
+        String hash = notice.hash();
+        writeLock.lock();
+        try {
+            usable();
+            if (!notices.containsKey(hash)) {
+                com.fasterxml.jackson.databind.node.ObjectNode line = RecordJson.JSON.createObjectNode();
+                line.put("hash", hash);
+                line.set("notice", RecordJson.JSON.readTree(notice.body()));
+                Path file = dir.resolve(NOTICES);
+                boolean created = !Files.exists(file);
+                try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND)) {
+                    ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                    out.force(false);
+                }
+                if (created) {
+                    forceDirectory(dir);
+                }
+                notices.put(hash, notice);
+            }
+            return hash;
+        } catch (IOException e) {
+            throw new LedgerException("cannot store a notice in the consent ledger in " + dir + ": " + e, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Notice> notice(String hash) {
+        Objects.requireNonNull(hash, "hash");
+        writeLock.lock();
+        try {
+            return Optional.ofNullable(notices.get(hash));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Walks every file in order of sequence number (the months merged, each file's lines checked to
+     * ascend), from the checkpoint of the last purge to the head. Appends go on meanwhile; what they
+     * add after the head was read is not looked at.
+     */
+    @Override
+    public Verification verify() {
+        Optional<Entry.Anchor> head;
+        Optional<Entry.Anchor> from;
+        long end;
+        writeLock.lock();
+        try {
+            usable();
+            LedgerException failure = forceWritten("before verifying");
+            if (failure != null) {
+                throw failure;
+            }
+            head = readAnchor(dir.resolve(HEAD));
+            from = readAnchor(dir.resolve(START));
+            end = nextSequence - 1;
+        } catch (IOException e) {
+            throw new LedgerException("cannot read the consent ledger in " + dir + ": " + e, e);
+        } finally {
+            writeLock.unlock();
+        }
+        Map<String, Notice> held = new HashMap<>();
+        try {
+            readNotices(dir.resolve(NOTICES), held);
+        } catch (IOException e) {
+            throw new LedgerException("cannot read the notices of the consent ledger in " + dir + ": " + e, e);
+        }
+        return walk(chain.new Walk(from, head, false, held::containsKey), segments(dir).values(), end);
+    }
+
+    private static Verification walk(Chain.Walk walk, Iterable<Path> files, long end) {
+        // a file's own problems (a line unreadable or out of order) wait for their turn in the merge
+        java.util.PriorityQueue<Lines> queue = new java.util.PriorityQueue<>(Comparator.comparingLong(Lines::key));
+        List<Lines> open = new ArrayList<>();
+        try {
+            for (Path file : files) {
+                Lines lines = new Lines(file);
+                open.add(lines);
+                if (lines.advance()) {
+                    queue.add(lines);
+                }
+            }
+            while (!queue.isEmpty()) {
+                Lines lines = queue.poll();
+                if (lines.current instanceof Verification.Break b) {
+                    walk.broken(b.sequence(), b.problem());
+                    break;
+                }
+                Entry entry = (Entry) lines.current;
+                if (entry.sequence() > end) {
+                    continue; // appended after verify began
+                }
+                if (!walk.next(entry)) {
+                    break;
+                }
+                if (lines.advance()) {
+                    queue.add(lines);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            walk.broken(0, e.getFile() + " went away while it was read: verify again once erase or purge is done");
+        } catch (IOException e) {
+            throw new LedgerException("cannot read the consent ledger: " + e, e);
+        } finally {
+            for (Lines l : open) {
+                l.close();
+            }
+        }
+        return walk.result();
+    }
+
+    /**
+     * One file's complete lines in the order of the file: each an entry, or the problem the line
+     * is. Read one ahead, so that a line out of order is named before the merge hands on the one
+     * written before it.
+     */
+    private static final class Lines {
+        private final Path file;
+        private final InputStream in;
+        private final ByteArrayBuilder line = new ByteArrayBuilder();
+        private long number;
+        private Object ahead;
+        private boolean started;
+        /** An {@link Entry} or a {@link Verification.Break}. */
+        Object current;
+
+        Lines(Path file) throws IOException {
+            this.file = file;
+            this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        }
+
+        long key() {
+            return current instanceof Entry e ? e.sequence() : ((Verification.Break) current).sequence();
+        }
+
+        /** Moves to the next line; false at the end (a problem is the file's last). */
+        boolean advance() throws IOException {
+            if (!started) {
+                started = true;
+                ahead = read(0);
+            }
+            current = ahead;
+            ahead = null;
+            if (current instanceof Entry e) {
+                ahead = read(e.sequence());
+                if (ahead instanceof Verification.Break b && b.sequence() <= e.sequence()) {
+                    current = b;
+                }
+            }
+            return current != null;
+        }
+
+        /** The next complete line: an entry, a problem, or null at the end. */
+        private Object read(long previous) throws IOException {
+            line.reset();
+            for (int b; (b = in.read()) >= 0;) {
+                if (b != '\n') {
+                    line.add((byte) b);
+                    continue;
+                }
+                number++;
+                Entry e = entryOrNull(line.string());
+                if (e == null) {
+                    return new Verification.Break(previous + 1, "the line " + file + ":" + number
+                            + " is not a ledger entry");
+                }
+                if (e.sequence() <= previous) {
+                    return new Verification.Break(e.sequence(), "record " + e.sequence()
+                            + " is out of place: after record " + previous + " at " + file + ":" + number);
+                }
+                return e;
+            }
+            return null; // a line without its newline is being written, or torn: not yet a record
+        }
+
+        void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                LOG.debug("closing {}", file, e);
+            }
+        }
     }
 
     static String fileName(YearMonth month) {
@@ -638,19 +1076,22 @@ public final class FileLedger implements ConsentLedger {
     }
 
     /**
-     * Checks one file after a crash: cuts off a torn last line, reports unreadable ones; returns
-     * the highest sequence number in it.
+     * Checks one file after a crash: cuts off a torn last line, reports unreadable ones; moves the
+     * tip to its newest entry.
      */
-    private static long recover(Path file, List<String> recovered) throws IOException {
-        long[] max = {0};
+    private static void recover(Path file, Opened opened) throws IOException {
         long end = scan(file, (line, text) -> {
             try {
-                max[0] = Math.max(max[0], RecordJson.parse(text).sequence());
+                Entry entry = RecordJson.entry(text);
+                if (entry.sequence() > opened.tipSequence) {
+                    opened.tipSequence = entry.sequence();
+                    opened.tip = entry.mac();
+                }
             } catch (IllegalArgumentException e) {
                 String problem = "unreadable consent ledger line " + file + ":" + line + " skipped: "
                         + e.getMessage();
                 LOG.warn(problem);
-                recovered.add(problem);
+                opened.recovered.add(problem);
             }
         });
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -660,12 +1101,11 @@ public final class FileLedger implements ConsentLedger {
                 String problem = "torn consent ledger line " + file + ":" + line + " (" + (size - end)
                         + " bytes without a newline, never acknowledged) cut off";
                 LOG.warn(problem);
-                recovered.add(problem);
+                opened.recovered.add(problem);
                 channel.truncate(end);
                 channel.force(true);
             }
         }
-        return max[0];
     }
 
     private static long countLines(Path file) throws IOException {
@@ -674,12 +1114,16 @@ public final class FileLedger implements ConsentLedger {
         return n[0];
     }
 
-    private static ConsentRecord parseOrNull(String text) {
+    private static Entry entryOrNull(String text) {
         try {
-            return RecordJson.parse(text);
+            return RecordJson.entry(text);
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    private static ConsentRecord recordOrNull(String text) {
+        return entryOrNull(text) instanceof Entry.Kept k ? k.record() : null;
     }
 
     /** Like {@link #scan}, for readers that run beside a rewrite: a file renamed away reads as empty. */

@@ -8,31 +8,49 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import nl.i3groep.consent.cookie.SigningKey;
 import nl.i3groep.consent.ledger.ConsentRecord.Source;
 
 /**
  * A ledger in a relational database, through plain JDBC: PostgreSQL (and H2, for tests) are what it
- * is tested on; the SQL is standard. Several servers may share one table: the database numbers the
- * records (an identity column), and an append is one auto-committed {@code INSERT}, as durable
- * as the database makes a commit.
+ * is tested on. Several servers may share one table. The ledger numbers the records itself, after
+ * the head of the chain: an append moves the head row from the number it read to the new one, in
+ * the same commit as the records, so that of two servers appending at once one wins and the
+ * other reads the new head and chains again. Appends of concurrent threads go in one commit.
+ * On PostgreSQL an append is one statement (a data-modifying {@code WITH} over arrays); elsewhere a
+ * transaction of an {@code UPDATE} and an {@code INSERT}.
  *
- * <p>The table is created if absent:
+ * <p>The tables are created if absent:
  * <pre>
  * CREATE TABLE consent_ledger (
- *   seq            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
- *   consent_id     VARCHAR(64)  NOT NULL,
- *   decided_at     TIMESTAMP WITH TIME ZONE NOT NULL,
- *   policy_version VARCHAR(64)  NOT NULL,
- *   purposes       VARCHAR(4000) NOT NULL,  -- JSON object, {"analytics":true}
- *   trackers       VARCHAR(4000) NOT NULL,  -- JSON object
- *   source         VARCHAR(16)  NOT NULL);  -- BANNER, FORM, API, WITHDRAWAL, GPC
+ *   seq            BIGINT PRIMARY KEY,
+ *   consent_id     VARCHAR(64),             -- NULL once erased, as are the next six
+ *   decided_at     TIMESTAMP WITH TIME ZONE,
+ *   policy_version VARCHAR(64),
+ *   purposes       VARCHAR(4000),           -- JSON object, {"analytics":true}
+ *   trackers       VARCHAR(4000),           -- JSON object
+ *   source         VARCHAR(16),             -- BANNER, FORM, API, WITHDRAWAL, GPC
+ *   notice         VARCHAR(80),             -- the hash of the notice shown, or NULL
+ *   key_id         VARCHAR(16) NOT NULL,    -- the ledger key of the MAC (of the seal, once erased)
+ *   mac            VARCHAR(64) NOT NULL,    -- over the record and the MAC before it
+ *   seal           VARCHAR(64));            -- set once erased
  * CREATE INDEX consent_ledger_consent_id ON consent_ledger (consent_id);
  * CREATE INDEX consent_ledger_decided_at ON consent_ledger (decided_at);
+ * CREATE TABLE consent_ledger_chain (      -- two rows: 'head' and 'start' (the last purge's checkpoint)
+ *   name VARCHAR(8) PRIMARY KEY, seq BIGINT NOT NULL, mac VARCHAR(64) NOT NULL,
+ *   key_id VARCHAR(16) NOT NULL, seal VARCHAR(64) NOT NULL);
+ * CREATE TABLE consent_notice (hash VARCHAR(80) PRIMARY KEY, body VARCHAR(1000000) NOT NULL);
  * </pre>
  * Times are kept to the microsecond (what both databases hold); {@link #append} returns the record
  * as stored.
@@ -40,53 +58,82 @@ import nl.i3groep.consent.ledger.ConsentRecord.Source;
 public final class JdbcLedger implements ConsentLedger {
 
     static final String TABLE = "consent_ledger";
+    static final String CHAIN = "consent_ledger_chain";
+    static final String NOTICES = "consent_notice";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcLedger.class);
     private static final String[] SCHEMA = {
         "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-            + "seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            + "consent_id VARCHAR(64) NOT NULL, "
-            + "decided_at TIMESTAMP WITH TIME ZONE NOT NULL, "
-            + "policy_version VARCHAR(64) NOT NULL, "
-            + "purposes VARCHAR(4000) NOT NULL, "
-            + "trackers VARCHAR(4000) NOT NULL, "
-            + "source VARCHAR(16) NOT NULL)",
+            + "seq BIGINT PRIMARY KEY, "
+            + "consent_id VARCHAR(64), "
+            + "decided_at TIMESTAMP WITH TIME ZONE, "
+            + "policy_version VARCHAR(64), "
+            + "purposes VARCHAR(4000), "
+            + "trackers VARCHAR(4000), "
+            + "source VARCHAR(16), "
+            + "notice VARCHAR(80), "
+            + "key_id VARCHAR(16) NOT NULL, "
+            + "mac VARCHAR(64) NOT NULL, "
+            + "seal VARCHAR(64))",
         "CREATE INDEX IF NOT EXISTS " + TABLE + "_consent_id ON " + TABLE + " (consent_id)",
         "CREATE INDEX IF NOT EXISTS " + TABLE + "_decided_at ON " + TABLE + " (decided_at)",
+        "CREATE TABLE IF NOT EXISTS " + CHAIN + " (name VARCHAR(8) PRIMARY KEY, seq BIGINT NOT NULL, "
+            + "mac VARCHAR(64) NOT NULL, key_id VARCHAR(16) NOT NULL, seal VARCHAR(64) NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS " + NOTICES + " (hash VARCHAR(80) PRIMARY KEY, body VARCHAR(1000000) NOT NULL)",
     };
-    private static final String INSERT = "INSERT INTO " + TABLE
-            + " (consent_id, decided_at, policy_version, purposes, trackers, source) VALUES (?, ?, ?, ?, ?, ?)";
-    private static final String SELECT = "SELECT seq, consent_id, decided_at, policy_version, purposes, trackers, source"
-            + " FROM " + TABLE + " WHERE consent_id = ? ORDER BY seq";
+    private static final String COLUMNS = "seq, consent_id, decided_at, policy_version, purposes, trackers, source, "
+            + "notice, key_id, mac";
+    private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String MOVE_HEAD = "UPDATE " + CHAIN + " SET seq = ?, mac = ?, key_id = ?, seal = ?"
+            + " WHERE name = 'head' AND seq = ?";
+    private static final String SELECT = "SELECT seq, consent_id, decided_at, policy_version, purposes, trackers, source,"
+            + " notice, key_id, mac, seal FROM " + TABLE;
+    /** Rows per statement: PostgreSQL takes at most 65,535 parameters in one. */
+    private static final int CHUNK = 500;
+    private static final int ATTEMPTS = 20;
 
     private final Connections connections;
     private final String description;
+    private final Chain chain;
+    private boolean postgres;
+    private final Set<String> notices = ConcurrentHashMap.newKeySet();
 
-    private JdbcLedger(Connections connections, String description) {
+    /** Appends wait here; whoever holds it writes everything queued meanwhile, in one commit. */
+    private final ReentrantLock writer = new ReentrantLock();
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** The head as this ledger last wrote or read it; null when it must be read. Under the writer lock. */
+    private Entry.Anchor tip;
+
+    private JdbcLedger(Connections connections, String description, Chain chain) {
         this.connections = connections;
         this.description = description;
+        this.chain = chain;
     }
 
     /**
      * Connects to {@code url} (the driver must be on the class path) with a small pool of its own,
-     * and creates the table if absent.
+     * and creates the tables if absent.
      *
      * @param user     may be null (then the URL or the driver decides)
      * @param password may be null
+     * @param keys     the ledger keys: the first makes new MACs, the others verify older ones
      * @throws LedgerException when there is no driver for the URL or the database cannot be reached
      */
-    public static JdbcLedger open(String url, String user, String password) {
+    public static JdbcLedger open(String url, String user, String password, List<SigningKey> keys) {
         Objects.requireNonNull(url, "url");
-        return init(UrlConnections.of(url, user, password), UrlConnections.describe(url));
+        Chain chain = new Chain(keys);
+        return init(UrlConnections.of(url, user, password), UrlConnections.describe(url), chain);
     }
 
     /**
      * Uses connections from {@code dataSource} (pooled, one hopes), returning each after use, and
-     * creates the table if absent. Closing the ledger leaves the data source alone.
+     * creates the tables if absent. Closing the ledger leaves the data source alone.
      *
      * @throws LedgerException when the database cannot be reached
      */
-    public static JdbcLedger open(DataSource dataSource) {
+    public static JdbcLedger open(DataSource dataSource, List<SigningKey> keys) {
         Objects.requireNonNull(dataSource, "dataSource");
+        Chain chain = new Chain(keys);
         return init(new Connections() {
             @Override
             public Connection get() throws SQLException {
@@ -101,11 +148,11 @@ public final class JdbcLedger implements ConsentLedger {
             @Override
             public void close() {
             }
-        }, dataSource.toString());
+        }, dataSource.toString(), chain);
     }
 
-    private static JdbcLedger init(Connections connections, String description) {
-        JdbcLedger ledger = new JdbcLedger(connections, description);
+    private static JdbcLedger init(Connections connections, String description, Chain chain) {
+        JdbcLedger ledger = new JdbcLedger(connections, description, chain);
         try {
             ledger.createSchema();
         } catch (RuntimeException e) {
@@ -116,7 +163,8 @@ public final class JdbcLedger implements ConsentLedger {
     }
 
     private void createSchema() {
-        run("create the table " + TABLE, c -> {
+        run("create the tables", c -> {
+            postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
             for (String ddl : SCHEMA) {
                 try (Statement s = c.createStatement()) {
                     s.execute(ddl);
@@ -124,8 +172,34 @@ public final class JdbcLedger implements ConsentLedger {
                 } catch (SQLException e) {
                     // another server creating it at the same moment loses a race inside the catalogue
                     rollback(c);
-                    if (!tableUsable(c)) {
+                    if (!usable(c, "SELECT seq FROM " + TABLE + " WHERE 1 = 0")
+                            || !usable(c, "SELECT seq FROM " + CHAIN + " WHERE 1 = 0")
+                            || !usable(c, "SELECT hash FROM " + NOTICES + " WHERE 1 = 0")) {
                         throw e;
+                    }
+                }
+            }
+            if (!usable(c, "SELECT mac FROM " + TABLE + " WHERE 1 = 0")) {
+                throw new SQLException("the table " + TABLE + " has no column mac: it was made before the ledger was "
+                        + "chained; rename it, and copy its rows into the new one through the API if they are needed");
+            }
+            for (String name : List.of("head", "start")) {
+                if (anchor(c, name, false).isEmpty()) {
+                    Entry.Anchor genesis = chain.anchor(name, 0, Chain.GENESIS);
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + CHAIN
+                            + " (name, seq, mac, key_id, seal) VALUES (?, ?, ?, ?, ?)")) {
+                        insert.setString(1, name);
+                        insert.setLong(2, 0);
+                        insert.setString(3, genesis.mac());
+                        insert.setString(4, genesis.key());
+                        insert.setString(5, genesis.seal());
+                        insert.executeUpdate();
+                        commit(c);
+                    } catch (SQLException e) {
+                        rollback(c);
+                        if (anchor(c, name, false).isEmpty()) {
+                            throw e;
+                        }
                     }
                 }
             }
@@ -133,8 +207,8 @@ public final class JdbcLedger implements ConsentLedger {
         });
     }
 
-    private static boolean tableUsable(Connection c) {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT seq FROM " + TABLE + " WHERE 1 = 0")) {
+    private static boolean usable(Connection c, String probe) {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(probe)) {
             r.next();
             commit(c);
             return true;
@@ -144,13 +218,27 @@ public final class JdbcLedger implements ConsentLedger {
         }
     }
 
+    private static Optional<Entry.Anchor> anchor(Connection c, String name, boolean forUpdate) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT seq, mac, key_id, seal FROM " + CHAIN
+                + " WHERE name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            select.setString(1, name);
+            try (ResultSet r = select.executeQuery()) {
+                return r.next() ? Optional.of(new Entry.Anchor(r.getLong(1), r.getString(2), r.getString(3),
+                        r.getString(4))) : Optional.empty();
+            }
+        }
+    }
+
     @Override
     public ConsentRecord append(ConsentRecord record) {
         Objects.requireNonNull(record, "record");
         return appendAll(List.of(record)).get(0);
     }
 
-    /** One transaction and one round trip for all of them: all are stored or none. */
+    /**
+     * Chained after the head and committed with it, together with what other threads queued
+     * meanwhile: all of one call are stored, or none (unless it is larger than one statement takes).
+     */
     @Override
     public List<ConsentRecord> appendAll(List<ConsentRecord> records) {
         if (records.isEmpty()) {
@@ -158,57 +246,228 @@ public final class JdbcLedger implements ConsentLedger {
         }
         List<ConsentRecord> stored = new ArrayList<>(records.size());
         for (ConsentRecord r : records) {
-            Instant time = r.time().truncatedTo(ChronoUnit.MICROS);
-            stored.add(time.equals(r.time()) ? r : new ConsentRecord(r.sequence(), r.consentId(), time,
-                    r.policyVersion(), r.purposes(), r.trackers(), r.source()));
+            // refused alone, before it shares a commit with others' records
+            fits(r);
+            stored.add(r.toMicros());
         }
-        return run("append " + records.size() + " record(s)", c -> {
-            boolean single = stored.size() == 1;
-            boolean auto = c.getAutoCommit();
-            if (!single && auto) {
-                c.setAutoCommit(false);
+        Pending mine = new Pending(stored);
+        queue.add(mine);
+        writer.lock();
+        try {
+            if (mine.numbered == null && mine.failure == null) {
+                List<Pending> batch = new ArrayList<>();
+                for (Pending p; (p = queue.poll()) != null;) {
+                    batch.add(p);
+                }
+                write(batch);
             }
-            try (PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
-                for (ConsentRecord r : stored) {
-                    insert.setString(1, r.consentId());
-                    insert.setObject(2, r.time().atOffset(ZoneOffset.UTC));
-                    insert.setString(3, r.policyVersion());
-                    insert.setString(4, RecordJson.choices(r.purposes()));
-                    insert.setString(5, RecordJson.choices(r.trackers()));
-                    insert.setString(6, r.source().name());
-                    if (!single) {
-                        insert.addBatch();
+        } finally {
+            writer.unlock();
+        }
+        if (mine.failure != null) {
+            throw new LedgerException(mine.failure.getMessage(), mine.failure);
+        }
+        return mine.numbered;
+    }
+
+    private static void fits(ConsentRecord r) {
+        String problem = r.consentId().length() > 64 ? "its consent id is longer than 64 characters"
+                : r.policyVersion().length() > 64 ? "its policy version is longer than 64 characters"
+                : RecordJson.choices(r.purposes()).length() > 4000 ? "its purposes are longer than 4000 characters"
+                : RecordJson.choices(r.trackers()).length() > 4000 ? "its trackers are longer than 4000 characters"
+                : r.notice().map(String::length).orElse(0) > 80 ? "its notice is longer than 80 characters" : null;
+        if (problem != null) {
+            throw new LedgerException("cannot append a record the table cannot hold: " + problem);
+        }
+    }
+
+    /** Records queued by one caller, and what became of them. Written and read under the writer lock. */
+    private static final class Pending {
+        final List<ConsentRecord> records;
+        List<ConsentRecord> numbered;
+        LedgerException failure;
+
+        Pending(List<ConsentRecord> records) {
+            this.records = records;
+        }
+    }
+
+    /** Writes the queued records in chunks; each caller learns the fate of its own. Under the writer lock. */
+    private void write(List<Pending> batch) {
+        List<ConsentRecord> all = new ArrayList<>();
+        batch.forEach(p -> all.addAll(p.records));
+        List<ConsentRecord> numbered = new ArrayList<>(all.size());
+        LedgerException failure = null;
+        try {
+            for (int from = 0; from < all.size(); from += CHUNK) {
+                numbered.addAll(writeChunk(all.subList(from, Math.min(all.size(), from + CHUNK))));
+            }
+        } catch (LedgerException e) {
+            failure = e;
+        }
+        int at = 0;
+        for (Pending p : batch) {
+            int end = at + p.records.size();
+            if (end <= numbered.size()) {
+                p.numbered = List.copyOf(numbered.subList(at, end));
+            } else {
+                p.failure = failure;
+            }
+            at = end;
+        }
+    }
+
+    private List<ConsentRecord> writeChunk(List<ConsentRecord> records) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                List<ConsentRecord> numbered = run("append " + records.size() + " record(s)", c -> {
+                    if (tip == null) {
+                        tip = anchor(c, "head", false).orElseThrow(() -> new SQLException("the row 'head' of "
+                                + CHAIN + " is missing"));
+                        commit(c);
                     }
-                }
-                if (single) {
-                    insert.executeUpdate();
-                } else {
-                    insert.executeBatch();
-                }
-                List<ConsentRecord> numbered = new ArrayList<>(stored.size());
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    // the identity column comes first, whether a driver returns it alone or the whole row
-                    while (keys.next()) {
-                        numbered.add(stored.get(numbered.size()).numbered(keys.getLong(1)));
+                    List<ConsentRecord> n = new ArrayList<>(records.size());
+                    long seq = tip.sequence();
+                    for (ConsentRecord r : records) {
+                        n.add(r.numbered(++seq));
                     }
+                    List<Entry.Kept> linked = chain.link(tip.mac(), n);
+                    Entry.Anchor head = chain.anchor("head", seq, linked.get(linked.size() - 1).mac());
+                    if (!(postgres ? insertAtOnce(c, linked, head) : insertInTransaction(c, linked, head))) {
+                        return null;
+                    }
+                    tip = head;
+                    return n;
+                });
+                if (numbered != null) {
+                    return numbered;
                 }
-                if (numbered.size() != stored.size()) {
-                    throw new SQLException("the driver returned " + numbered.size() + " generated keys for "
-                            + stored.size() + " rows");
-                }
-                if (!single || !auto) {
-                    c.commit();
-                }
-                return numbered;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c);
+                tip = null; // another server moved the head: read it, chain again
+            } catch (LedgerException e) {
+                tip = null;
                 throw e;
-            } finally {
-                if (!single && auto) {
-                    c.setAutoCommit(true);
-                }
             }
-        });
+        }
+        throw new LedgerException("cannot append to the consent ledger at " + description + ": the head moved "
+                + ATTEMPTS + " times while appending (other servers appending without pause?)");
+    }
+
+    /**
+     * One statement: the head moves only from where it was read, and the rows go in only if it did.
+     * The rows come as arrays, so that the statement's text is the same for any number of them and
+     * PostgreSQL plans it once per connection.
+     */
+    private static final String INSERT_AT_ONCE = "WITH h AS (" + MOVE_HEAD + " RETURNING seq) INSERT INTO " + TABLE
+            + " (" + COLUMNS + ") SELECT s, c, CAST(t AS TIMESTAMPTZ), p, pu, tr, so, n, k, m FROM unnest("
+            + "CAST(? AS BIGINT[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]),"
+            + " CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))"
+            + " AS v(s, c, t, p, pu, tr, so, n, k, m) WHERE EXISTS (SELECT 1 FROM h)";
+
+    private boolean insertAtOnce(Connection c, List<Entry.Kept> linked, Entry.Anchor head) throws SQLException {
+        int n = linked.size();
+        Long[] seq = new Long[n];
+        String[][] text = new String[9][n];
+        for (int i = 0; i < n; i++) {
+            Entry.Kept k = linked.get(i);
+            ConsentRecord r = k.record();
+            seq[i] = r.sequence();
+            text[0][i] = r.consentId();
+            text[1][i] = r.time().toString();
+            text[2][i] = r.policyVersion();
+            text[3][i] = RecordJson.choices(r.purposes());
+            text[4][i] = RecordJson.choices(r.trackers());
+            text[5][i] = r.source().name();
+            text[6][i] = r.notice().orElse(null);
+            text[7][i] = k.key();
+            text[8][i] = k.mac();
+        }
+        try (PreparedStatement insert = c.prepareStatement(INSERT_AT_ONCE)) {
+            int p = moveHead(insert, 1, head, linked.get(0).sequence() - 1);
+            insert.setArray(p++, c.createArrayOf("int8", seq));
+            for (String[] column : text) {
+                insert.setArray(p++, c.createArrayOf("varchar", column));
+            }
+            int rows;
+            try {
+                rows = insert.executeUpdate();
+            } catch (SQLException e) {
+                rollback(c);
+                if (conflict(e)) {
+                    return false;
+                }
+                throw e;
+            }
+            commit(c);
+            return rows == n;
+        }
+    }
+
+    private boolean insertInTransaction(Connection c, List<Entry.Kept> linked, Entry.Anchor head) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (PreparedStatement move = c.prepareStatement(MOVE_HEAD); PreparedStatement insert = c.prepareStatement(INSERT)) {
+            moveHead(move, 1, head, linked.get(0).sequence() - 1);
+            if (move.executeUpdate() != 1) {
+                c.rollback();
+                return false;
+            }
+            for (Entry.Kept k : linked) {
+                row(insert, 1, k);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            c.commit();
+            return true;
+        } catch (SQLException e) {
+            rollback(c);
+            if (conflict(e)) {
+                return false;
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** A number another server took first: integrity constraint violation, or a serialization failure. */
+    private static boolean conflict(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("23") || state.equals("40001"));
+    }
+
+    private static int moveHead(PreparedStatement s, int p, Entry.Anchor head, long from) throws SQLException {
+        s.setLong(p++, head.sequence());
+        s.setString(p++, head.mac());
+        s.setString(p++, head.key());
+        s.setString(p++, head.seal());
+        s.setLong(p++, from);
+        return p;
+    }
+
+    private static int row(PreparedStatement s, int p, Entry.Kept k) throws SQLException {
+        ConsentRecord r = k.record();
+        s.setLong(p++, r.sequence());
+        s.setString(p++, r.consentId());
+        s.setObject(p++, r.time().atOffset(ZoneOffset.UTC));
+        s.setString(p++, r.policyVersion());
+        s.setString(p++, RecordJson.choices(r.purposes()));
+        s.setString(p++, RecordJson.choices(r.trackers()));
+        s.setString(p++, r.source().name());
+        s.setString(p++, r.notice().orElse(null));
+        s.setString(p++, k.key());
+        s.setString(p++, k.mac());
+        return p;
+    }
+
+    /** The entry of a row of {@link #SELECT}. */
+    private static Entry entry(ResultSet r) throws SQLException {
+        if (r.getString(11) != null) {
+            return new Entry.Erased(r.getLong(1), r.getString(9), r.getString(10), r.getString(11));
+        }
+        return new Entry.Kept(new ConsentRecord(r.getLong(1), r.getString(2),
+                r.getObject(3, OffsetDateTime.class).toInstant(), r.getString(4), RecordJson.choices(r.getString(5)),
+                RecordJson.choices(r.getString(6)), Source.valueOf(r.getString(7)), Optional.ofNullable(r.getString(8))),
+                r.getString(9), r.getString(10));
     }
 
     @Override
@@ -216,14 +475,12 @@ public final class JdbcLedger implements ConsentLedger {
         Objects.requireNonNull(consentId, "consentId");
         return run("find the records of a consent id", c -> {
             List<ConsentRecord> found = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(SELECT)) {
+            try (PreparedStatement select = c.prepareStatement(SELECT
+                    + " WHERE consent_id = ? AND seal IS NULL ORDER BY seq")) {
                 select.setString(1, consentId);
                 try (ResultSet r = select.executeQuery()) {
                     while (r.next()) {
-                        found.add(new ConsentRecord(r.getLong(1), r.getString(2),
-                                r.getObject(3, OffsetDateTime.class).toInstant(), r.getString(4),
-                                RecordJson.choices(r.getString(5)), RecordJson.choices(r.getString(6)),
-                                Source.valueOf(r.getString(7))));
+                        found.add(((Entry.Kept) entry(r)).record());
                     }
                 }
             }
@@ -235,25 +492,226 @@ public final class JdbcLedger implements ConsentLedger {
     @Override
     public int erase(String consentId) {
         Objects.requireNonNull(consentId, "consentId");
-        return update("erase a consent id", "DELETE FROM " + TABLE + " WHERE consent_id = ?", consentId);
+        return run("erase a consent id", c -> transaction(c, () -> {
+            List<Entry> erased = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(SELECT + " WHERE consent_id = ? AND seal IS NULL")) {
+                select.setString(1, consentId);
+                try (ResultSet r = select.executeQuery()) {
+                    while (r.next()) {
+                        erased.add(chain.erase(entry(r)));
+                    }
+                }
+            }
+            tombstones(c, erased);
+            return erased.size();
+        }));
     }
 
+    /** Replaces rows by their tombstones: number and MAC kept, nothing of the visitor. */
+    private static void tombstones(Connection c, List<Entry> erased) throws SQLException {
+        if (erased.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + TABLE + " SET consent_id = NULL, "
+                + "decided_at = NULL, policy_version = NULL, purposes = NULL, trackers = NULL, source = NULL, "
+                + "notice = NULL, key_id = ?, seal = ? WHERE seq = ? AND mac = ?")) {
+            for (Entry e : erased) {
+                Entry.Erased x = (Entry.Erased) e;
+                update.setString(1, x.key());
+                update.setString(2, x.seal());
+                update.setLong(3, x.sequence());
+                update.setString(4, x.mac());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    /**
+     * One transaction: the checkpoint moves to the record before the oldest one kept, what it passes
+     * goes, and an old record numbered after a kept one becomes a tombstone. The start row is
+     * locked meanwhile (not the head: appends go on).
+     */
     @Override
     public int purge(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return update("purge old records", "DELETE FROM " + TABLE + " WHERE decided_at < ?",
-                cutoff.atOffset(ZoneOffset.UTC));
+        OffsetDateTime at = cutoff.atOffset(ZoneOffset.UTC);
+        return run("purge old records", c -> transaction(c, () -> {
+            Entry.Anchor start = anchor(c, "start", true).orElseThrow(() -> new SQLException("the row 'start' of "
+                    + CHAIN + " is missing"));
+            long last;
+            try (PreparedStatement kept = c.prepareStatement("SELECT MIN(seq) FROM " + TABLE
+                    + " WHERE seal IS NULL AND decided_at >= ?")) {
+                kept.setObject(1, at);
+                try (ResultSet r = kept.executeQuery()) {
+                    r.next();
+                    long min = r.getLong(1);
+                    last = r.wasNull() ? -1 : min - 1;
+                }
+            }
+            if (last < 0) {
+                last = anchor(c, "head", false).map(Entry.Anchor::sequence).orElse(0L);
+            }
+            int purged = 0;
+            if (last > start.sequence()) {
+                String mac = null;
+                try (PreparedStatement select = c.prepareStatement("SELECT mac FROM " + TABLE + " WHERE seq = ?")) {
+                    select.setLong(1, last);
+                    try (ResultSet r = select.executeQuery()) {
+                        mac = r.next() ? r.getString(1) : null;
+                    }
+                }
+                if (mac == null) {
+                    LOG.warn("record {} of the consent ledger at {} is missing; the purge's checkpoint cannot name its"
+                            + " MAC, and verify will report the break", last, description);
+                    mac = Chain.GENESIS;
+                }
+                Entry.Anchor checkpoint = chain.anchor("start", last, mac);
+                try (PreparedStatement move = c.prepareStatement("UPDATE " + CHAIN
+                        + " SET seq = ?, mac = ?, key_id = ?, seal = ? WHERE name = 'start'")) {
+                    move.setLong(1, checkpoint.sequence());
+                    move.setString(2, checkpoint.mac());
+                    move.setString(3, checkpoint.key());
+                    move.setString(4, checkpoint.seal());
+                    move.executeUpdate();
+                }
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE
+                        + " WHERE seq <= ? AND seal IS NULL")) {
+                    delete.setLong(1, last);
+                    purged += delete.executeUpdate();
+                }
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE seq <= ?")) {
+                    delete.setLong(1, last);
+                    delete.executeUpdate();
+                }
+            }
+            List<Entry> late = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(SELECT + " WHERE seal IS NULL AND decided_at < ?")) {
+                select.setObject(1, at);
+                try (ResultSet r = select.executeQuery()) {
+                    while (r.next()) {
+                        late.add(chain.erase(entry(r)));
+                    }
+                }
+            }
+            tombstones(c, late);
+            return purged + late.size();
+        }));
     }
 
-    private int update(String what, String sql, Object parameter) {
-        return run(what, c -> {
-            try (PreparedStatement delete = c.prepareStatement(sql)) {
-                delete.setObject(1, parameter);
-                int n = delete.executeUpdate();
+    @Override
+    public String keep(Notice notice) {
+        String hash = notice.hash();
+        if (notices.contains(hash)) {
+            return hash;
+        }
+        run("store a notice", c -> {
+            if (noticeBody(c, hash).isEmpty()) {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + NOTICES + " (hash, body) VALUES (?, ?)")) {
+                    insert.setString(1, hash);
+                    insert.setString(2, notice.body());
+                    insert.executeUpdate();
+                    commit(c);
+                } catch (SQLException e) {
+                    rollback(c);
+                    // another server storing the same notice at the same moment
+                    if (!conflict(e)) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
+        });
+        notices.add(hash);
+        return hash;
+    }
+
+    @Override
+    public Optional<Notice> notice(String hash) {
+        Objects.requireNonNull(hash, "hash");
+        return run("read a notice", c -> noticeBody(c, hash)).flatMap(body -> {
+            if (!Notice.hash(body).equals(hash)) {
+                LOG.warn("the notice {} in {} does not match its hash", hash, NOTICES);
+                return Optional.empty();
+            }
+            return Optional.of(Notice.parse(body));
+        });
+    }
+
+    private static Optional<String> noticeBody(Connection c, String hash) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT body FROM " + NOTICES + " WHERE hash = ?")) {
+            select.setString(1, hash);
+            try (ResultSet r = select.executeQuery()) {
+                Optional<String> body = r.next() ? Optional.of(r.getString(1)) : Optional.empty();
                 commit(c);
-                return n;
+                return body;
+            }
+        }
+    }
+
+    /** The whole table in one snapshot, with the head and start as of that snapshot. */
+    @Override
+    public Verification verify() {
+        return run("verify the ledger", c -> {
+            int isolation = c.getTransactionIsolation();
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                return transaction(c, () -> {
+                    Set<String> held = new HashSet<>();
+                    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT hash, body FROM " + NOTICES)) {
+                        while (r.next()) {
+                            if (Notice.hash(r.getString(2)).equals(r.getString(1))) {
+                                held.add(r.getString(1));
+                            }
+                        }
+                    }
+                    Chain.Walk walk = chain.new Walk(anchor(c, "start", false), anchor(c, "head", false), true,
+                            held::contains);
+                    try (Statement s = c.createStatement()) {
+                        s.setFetchSize(1000); // PostgreSQL streams through a cursor only outside auto-commit
+                        try (ResultSet r = s.executeQuery(SELECT + " ORDER BY seq")) {
+                            while (r.next()) {
+                                Entry e;
+                                try {
+                                    e = entry(r);
+                                } catch (RuntimeException unreadable) {
+                                    walk.broken(r.getLong(1), "row " + r.getLong(1) + " cannot be read: "
+                                            + unreadable.getMessage());
+                                    break;
+                                }
+                                if (!walk.next(e)) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    return walk.result();
+                });
+            } finally {
+                c.setTransactionIsolation(isolation);
             }
         });
+    }
+
+    /** Runs {@code body} in one transaction of {@code c}, committed, or rolled back on failure. */
+    private static <T> T transaction(Connection c, SqlBody<T> body) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            T result = body.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollback(c);
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlBody<T> {
+        T run() throws SQLException;
     }
 
     /** Closes the connections this ledger opened itself (none from a data source). */

@@ -13,13 +13,17 @@ final class Ledgers {
     }
 
     static ConsentLedger open(ConsentConfig.LedgerSettings settings) {
+        if (settings.keys().isEmpty() && settings.type() != ConsentConfig.LedgerType.MEMORY) {
+            throw new LedgerException("ledger type " + settings.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs \"keys\" to chain its records");
+        }
         return switch (settings.type()) {
             case FILE -> FileLedger.open(settings.path().orElseThrow(
-                    () -> new LedgerException("ledger type file needs a \"path\"")));
+                    () -> new LedgerException("ledger type file needs a \"path\"")), settings.keys());
             case JDBC -> JdbcLedger.open(settings.url().orElseThrow(
                     () -> new LedgerException("ledger type jdbc needs a \"url\"")),
-                    settings.user().orElse(null), settings.password().orElse(null));
-            case MEMORY -> new MemoryLedger();
+                    settings.user().orElse(null), settings.password().orElse(null), settings.keys());
+            case MEMORY -> settings.keys().isEmpty() ? new MemoryLedger() : new MemoryLedger(settings.keys());
         };
     }
 }

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import nl.i3groep.consent.ledger.ConsentRecord.Source;
 
 /**
@@ -34,19 +35,30 @@ final class RecordJson {
         ObjectNode trackers = o.putObject("trackers");
         r.trackers().forEach(trackers::put);
         o.put("source", r.source().name());
+        r.notice().ifPresent(n -> o.put("notice", n));
         return o;
     }
 
+    static ObjectNode tree(Entry e) {
+        if (e instanceof Entry.Kept k) {
+            return tree(k.record()).put("key", k.key()).put("mac", k.mac());
+        }
+        Entry.Erased x = (Entry.Erased) e;
+        ObjectNode o = JSON.createObjectNode();
+        return o.put("seq", x.sequence()).put("erased", true).put("key", x.key()).put("mac", x.mac())
+                .put("seal", x.seal());
+    }
+
     /** One line of the file store, with its newline. */
-    static byte[] line(ConsentRecord r) {
+    static byte[] line(Entry e) {
         try {
-            byte[] json = JSON.writeValueAsBytes(tree(r));
+            byte[] json = JSON.writeValueAsBytes(tree(e));
             byte[] line = new byte[json.length + 1];
             System.arraycopy(json, 0, line, 0, json.length);
             line[json.length] = '\n';
             return line;
-        } catch (JsonProcessingException e) {
-            throw new LedgerException("cannot write record " + r.sequence() + " as JSON", e);
+        } catch (JsonProcessingException x) {
+            throw new LedgerException("cannot write record " + e.sequence() + " as JSON", x);
         }
     }
 
@@ -71,6 +83,23 @@ final class RecordJson {
      * @throws IllegalArgumentException when it is not a complete record
      */
     static ConsentRecord parse(String line) {
+        return record(object(line));
+    }
+
+    /**
+     * Reads one line of the file store: a record with its MAC, or a tombstone.
+     *
+     * @throws IllegalArgumentException when it is neither, complete
+     */
+    static Entry entry(String line) {
+        JsonNode o = object(line);
+        if (o.has("erased")) {
+            return new Entry.Erased(sequence(o), text(o, "key"), text(o, "mac"), text(o, "seal"));
+        }
+        return new Entry.Kept(record(o), text(o, "key"), text(o, "mac"));
+    }
+
+    private static JsonNode object(String line) {
         JsonNode o;
         try {
             o = JSON.readTree(line);
@@ -80,25 +109,49 @@ final class RecordJson {
         if (o == null || !o.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
         }
+        return o;
+    }
+
+    private static long sequence(JsonNode o) {
+        JsonNode seq = field(o, "seq");
+        if (!seq.canConvertToExactIntegral() || !seq.canConvertToLong() || seq.longValue() <= 0) {
+            throw new IllegalArgumentException("seq is not a positive integer");
+        }
+        return seq.longValue();
+    }
+
+    private static ConsentRecord record(JsonNode o) {
         try {
-            JsonNode seq = field(o, "seq");
-            if (!seq.canConvertToExactIntegral() || !seq.canConvertToLong() || seq.longValue() <= 0) {
-                throw new IllegalArgumentException("seq is not a positive integer");
+            JsonNode notice = o.get("notice");
+            if (notice != null && !notice.isTextual()) {
+                throw new IllegalArgumentException("notice is not a string");
             }
-            return new ConsentRecord(seq.longValue(), text(o, "consentId"), Instant.parse(text(o, "time")),
+            return new ConsentRecord(sequence(o), text(o, "consentId"), Instant.parse(text(o, "time")),
                     text(o, "policyVersion"), choices(field(o, "purposes"), "purposes"),
-                    choices(field(o, "trackers"), "trackers"), Source.valueOf(text(o, "source")));
+                    choices(field(o, "trackers"), "trackers"), Source.valueOf(text(o, "source")),
+                    Optional.ofNullable(notice).map(JsonNode::textValue));
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("time is not an ISO-8601 instant", e);
         }
     }
 
-    /** The export of one consent id: {@code {"consentId":…,"records":[…]}}. */
-    static String export(String consentId, List<ConsentRecord> records) {
+    /**
+     * The export of one consent id: {@code {"consentId":…,"records":[…],"notices":{hash:notice}}},
+     * with every notice a record names.
+     */
+    static String export(String consentId, List<ConsentRecord> records, Map<String, Notice> notices) {
         ObjectNode o = JSON.createObjectNode();
         o.put("consentId", consentId);
         ArrayNode list = o.putArray("records");
         records.forEach(r -> list.add(tree(r)));
+        ObjectNode shown = o.putObject("notices");
+        for (Map.Entry<String, Notice> n : notices.entrySet()) {
+            try {
+                shown.set(n.getKey(), JSON.readTree(n.getValue().body()));
+            } catch (JsonProcessingException e) {
+                throw new LedgerException("cannot write notice " + n.getKey(), e);
+            }
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
         } catch (JsonProcessingException e) {

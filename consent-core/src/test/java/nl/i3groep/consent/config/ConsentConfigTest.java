@@ -29,10 +29,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConsentConfigTest {
 
     private static final String K = "[{\"id\":\"k1\",\"secret\":\"base64:" + SiteConfigs.KEY_K1 + "\"}]";
+    /** The default ledger (a file), which needs keys of its own. */
+    private static final String LEDGER = ",\"ledger\":{\"keys\":[{\"id\":\"l1\",\"secret\":\"base64:"
+            + SiteConfigs.KEY_K1 + "\"}]}";
 
     /** A minimal valid configuration with the given trackers block. */
     private static String minimal(String trackers) {
-        return "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":" + trackers + "}";
+        return "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER + ",\"trackers\":" + trackers + "}";
     }
 
     private static ConfigException fails(String json) {
@@ -108,11 +111,30 @@ class ConsentConfigTest {
         assertTrue(c.banner().enabled());
         assertEquals("nl", c.banner().defaultLanguage());
         assertTrue(c.banner().settingsControl(), "a way back to the settings on every decided page");
-        assertFalse(ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},"
+        assertFalse(ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER + ",\"trackers\":{},"
                 + "\"banner\":{\"settingsControl\":false}}", Map.of()).banner().settingsControl());
         assertEquals(LedgerType.FILE, c.ledger().type());
         assertEquals(List.of(Purpose.NECESSARY, Purpose.ANALYTICS, Purpose.MARKETING), c.purposes());
         assertTrue(c.trackers().isEmpty());
+    }
+
+    @Test
+    void theLedgerKeysRotateAndComeFromTheEnvironmentLikeTheSigningKeys() {
+        String json = "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},\"ledger\":{\"keys\":["
+                + "{\"id\":\"l2\",\"secret\":\"env:LEDGER_KEY\"},{\"id\":\"l1\",\"secret\":\"base64:"
+                + SiteConfigs.KEY_K2 + "\"}]}}";
+        ConsentConfig c = ConsentConfig.parse(json, Map.of("LEDGER_KEY", "base64:" + SiteConfigs.KEY_K1));
+        assertEquals(List.of("l2", "l1"), c.ledger().keys().stream().map(k -> k.id()).toList());
+        assertEquals("k1-secret-k1-secret-k1-secret-k1-secret",
+                new String(c.ledger().keys().get(0).secret(), StandardCharsets.UTF_8));
+        assertFalse(c.ledger().toString().contains("k1-secret"), c.ledger().toString());
+        ConfigException unset = fails(json);
+        assertEquals("ledger.keys[0].secret", unset.path(), unset.getMessage());
+        // the file ledger is the default, and its keys are not: a configuration without them names them
+        ConfigException none = fails("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{}}");
+        assertEquals("ledger.keys", none.path(), none.getMessage());
+        assertTrue(ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K
+                + ",\"trackers\":{},\"ledger\":{\"type\":\"memory\"}}", Map.of()).ledger().keys().isEmpty());
     }
 
     @Test
@@ -129,7 +151,7 @@ class ConsentConfigTest {
 
     @Test
     void customTrackersAndPurposes() {
-        ConsentConfig c = ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K
+        ConsentConfig c = ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER
                 + ",\"purposes\":{\"video\":{\"deniedByGpc\":false}},"
                 + "\"trackers\":{\"wistia\":{\"purpose\":\"video\",\"vendor\":\"Wistia\",\"hosts\":[\"Fast.Wistia.net\"],"
                 + "\"cookies\":[\"vuid\",\"_wistia_*\"],\"inlineMarkers\":[\"Wistia.Player\"],"
@@ -144,7 +166,7 @@ class ConsentConfigTest {
 
     @Test
     void mediaAndSocialEmbedsAreBuiltInTrackersOfThePurposeTheSiteNames() {
-        ConsentConfig c = ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K
+        ConsentConfig c = ConsentConfig.parse("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER
                 + ",\"purposes\":{\"media\":{}},\"trackers\":{\"youtube\":{\"purpose\":\"media\"},"
                 + "\"google-maps\":{\"purpose\":\"media\",\"embed\":false},"
                 + "\"spotify\":{\"purpose\":\"media\",\"hosts\":[\"open.spotify.com\"],\"embed\":true}}}", Map.of());
@@ -234,6 +256,10 @@ class ConsentConfigTest {
             "ledger": {"type": "jdbc"}                             | ledger.url                  | required
             "ledger": {"type": "jdbc", "url": "postgres://x"}      | ledger.url                  | jdbc: URL
             "ledger": {"type": "memory", "retentionDays": 0}       | ledger.retentionDays        | from 1 to 36500
+            "ledger": {"type": "file"}                             | ledger.keys                 | required
+            "ledger": {"type": "jdbc", "url": "jdbc:h2:mem:x"}     | ledger.keys                 | required
+            "ledger": {"type": "file", "keys": []}                 | ledger.keys                 | at least one key
+            "ledger": {"keys": [{"id": "l1", "secret": "abc"}]}    | ledger.keys[0].secret       | "env:NAME"
             "colour": "blue"                                       | colour                      | unknown field
             """)
     void fieldErrorsNameTheField(String field, String path, String words) {
@@ -244,9 +270,9 @@ class ConsentConfigTest {
 
     @Test
     void requiredTopLevelFields() {
-        failsAt("{\"signingKeys\":" + K + ",\"trackers\":{}}", "policyVersion", "required");
+        failsAt("{\"signingKeys\":" + K + LEDGER + ",\"trackers\":{}}", "policyVersion", "required");
         failsAt("{\"policyVersion\":\"v1\",\"trackers\":{}}", "signingKeys", "required");
-        failsAt("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + "}", "trackers", "required");
+        failsAt("{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER + "}", "trackers", "required");
     }
 
     @Test
@@ -303,7 +329,7 @@ class ConsentConfigTest {
 
     /** A minimal configuration with a {@code thirdParties} block. */
     private static String withParties(String parties) {
-        return "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},\"thirdParties\":" + parties + "}";
+        return "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER + ",\"trackers\":{},\"thirdParties\":" + parties + "}";
     }
 
     @Test
@@ -356,7 +382,7 @@ class ConsentConfigTest {
 
     @Test
     void theReportsSecretComesFromTheEnvironmentAndIsNeverShown() {
-        String json = "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + ",\"trackers\":{},\"report\":{\"secret\":\"env:R\"}}";
+        String json = "{\"policyVersion\":\"v1\",\"signingKeys\":" + K + LEDGER + ",\"trackers\":{},\"report\":{\"secret\":\"env:R\"}}";
         String token = "a-long-enough-report-token-42";
         ConsentConfig c = ConsentConfig.parse(json, Map.of("R", token));
         assertTrue(c.report().opens(token));

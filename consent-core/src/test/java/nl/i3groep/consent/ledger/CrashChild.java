@@ -19,7 +19,7 @@ final class CrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        FileLedger ledger = FileLedger.open(Path.of(args[0]));
+        FileLedger ledger = FileLedger.open(Path.of(args[0]), LedgerKeys.KEYS);
         int threads = Integer.parseInt(args[1]);
         PrintStream out = System.out;
         Instant now = Instant.now();

@@ -66,7 +66,7 @@ class FileLedgerCrashTest {
                 child.destroyForcibly();
             }
 
-            try (FileLedger reopened = FileLedger.open(dir)) {
+            try (FileLedger reopened = FileLedger.open(dir, LedgerKeys.KEYS)) {
                 for (String problem : reopened.recovered()) {
                     assertTrue(problem.startsWith("torn consent ledger line"), where + ": " + problem);
                     torn++;
@@ -86,6 +86,8 @@ class FileLedgerCrashTest {
                 assertTrue(records.stream().allMatch(r -> r.sequence() < probe.sequence()),
                         where + ": numbering continues after the highest");
                 acknowledged.put(probe.sequence(), probe.consentId());
+                Verification verified = reopened.verify();
+                assertTrue(verified.intact(), where + ": the chain holds over a crash: " + verified);
             }
         }
         assertTrue(acknowledged.size() > ROUNDS * 2, "acknowledgements: " + acknowledged.size());

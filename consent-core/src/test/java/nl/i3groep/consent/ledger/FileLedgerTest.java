@@ -22,12 +22,85 @@ class FileLedgerTest extends DurableLedgerContract {
 
     @Override
     protected ConsentLedger openEmpty() {
-        return FileLedger.open(dir);
+        return FileLedger.open(dir, LedgerKeys.KEYS);
     }
 
     @Override
     protected ConsentLedger reopen() {
-        return FileLedger.open(dir);
+        return FileLedger.open(dir, LedgerKeys.KEYS);
+    }
+
+    @Override
+    protected ConsentLedger reopen(List<nl.i3groep.consent.cookie.SigningKey> keys) {
+        return FileLedger.open(dir, keys);
+    }
+
+    /** The month file holding record {@code sequence}, and the record's line in it. */
+    private Path fileOf(long sequence) throws Exception {
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : list.filter(f -> f.getFileName().toString().startsWith("ledger-")).toList()) {
+                if (Files.readAllLines(p).stream().anyMatch(l -> l.startsWith("{\"seq\":" + sequence + ","))) {
+                    return p;
+                }
+            }
+        }
+        throw new AssertionError("no line of record " + sequence);
+    }
+
+    private void rewriteLines(long sequence, java.util.function.UnaryOperator<List<String>> change) throws Exception {
+        Path file = fileOf(sequence);
+        Files.write(file, change.apply(new java.util.ArrayList<>(Files.readAllLines(file))));
+    }
+
+    private static int indexOf(List<String> lines, long sequence) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("{\"seq\":" + sequence + ",")) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line of record " + sequence);
+    }
+
+    @Override
+    protected void editChoice(long sequence) throws Exception {
+        rewriteLines(sequence, lines -> {
+            int i = indexOf(lines, sequence);
+            String edited = lines.get(i).replace("\"analytics\":true", "\"analytics\":false");
+            assertTrue(!edited.equals(lines.get(i)), lines.get(i));
+            lines.set(i, edited);
+            return lines;
+        });
+    }
+
+    @Override
+    protected void delete(long sequence) throws Exception {
+        rewriteLines(sequence, lines -> {
+            lines.remove(indexOf(lines, sequence));
+            return lines;
+        });
+    }
+
+    @Override
+    protected void swap(long a, long b) throws Exception {
+        rewriteLines(a, lines -> {
+            java.util.Collections.swap(lines, indexOf(lines, a), indexOf(lines, b));
+            return lines;
+        });
+    }
+
+    @Override
+    protected void truncate(int count) throws Exception {
+        Path file = dir.resolve("ledger-2026-11.jsonl");
+        List<String> lines = Files.readAllLines(file);
+        Files.write(file, lines.subList(0, lines.size() - count));
+    }
+
+    @Override
+    protected void editNotice(String hash) throws Exception {
+        Path file = dir.resolve("notices.jsonl");
+        String text = Files.readString(file);
+        assertTrue(text.contains("Cookies"), text);
+        Files.writeString(file, text.replace("Cookies", "Koekjes"));
     }
 
     private List<String> files() throws Exception {
@@ -40,7 +113,7 @@ class FileLedgerTest extends DurableLedgerContract {
     void writesOneJsonLinePerRecordIntoOneFilePerMonth() throws Exception {
         ConsentRecord november = ledger.append(record(Instant.parse("2026-11-30T23:59:59Z"), Source.BANNER));
         ConsentRecord december = ledger.append(record(Instant.parse("2026-12-01T00:00:00Z"), Source.FORM));
-        assertEquals(List.of("ledger-2026-11.jsonl", "ledger-2026-12.jsonl", "ledger.lock"), files());
+        assertEquals(List.of("ledger-2026-11.jsonl", "ledger-2026-12.jsonl", "ledger.head", "ledger.lock"), files());
         List<String> lines = Files.readAllLines(dir.resolve("ledger-2026-11.jsonl"));
         assertEquals(1, lines.size());
         assertEquals(november, RecordJson.parse(lines.get(0)));
@@ -57,7 +130,7 @@ class FileLedgerTest extends DurableLedgerContract {
         Path file = dir.resolve("ledger-2026-11.jsonl");
         Files.write(file, "{\"seq\":3,\"consentId\":\"abc".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
 
-        FileLedger reopened = FileLedger.open(dir);
+        FileLedger reopened = FileLedger.open(dir, LedgerKeys.KEYS);
         ledger = reopened;
         assertEquals(1, reopened.recovered().size(), reopened.recovered().toString());
         String report = reopened.recovered().get(0);
@@ -74,7 +147,7 @@ class FileLedgerTest extends DurableLedgerContract {
         ledger.close();
         Path file = dir.resolve("ledger-2026-11.jsonl");
         Files.write(file, "\u0000\u0000garbage\n".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
-        FileLedger reopened = FileLedger.open(dir);
+        FileLedger reopened = FileLedger.open(dir, LedgerKeys.KEYS);
         ledger = reopened;
         ConsentRecord b = ledger.append(record(NOW, Source.BANNER));
         assertTrue(reopened.recovered().get(0).contains(file + ":2"), reopened.recovered().toString());
@@ -89,7 +162,7 @@ class FileLedgerTest extends DurableLedgerContract {
         ConsentRecord gone = ledger.append(record(NOW, Source.FORM));
         assertEquals(1, ledger.erase(gone.consentId()));
         assertEquals(1, ledger.purge(Instant.parse("2025-01-01T00:00:00Z")));
-        assertEquals(List.of("ledger-2026-11.jsonl", "ledger.lock", "ledger.next"), files());
+        assertEquals(List.of("ledger-2026-11.jsonl", "ledger.head", "ledger.lock", "ledger.next", "ledger.start"), files());
         assertEquals(List.of(keep), ((FileLedger) ledger).records());
         assertEquals(List.of(), ledger.find(old.consentId()));
         ConsentRecord after = ledger.append(record(NOW, Source.API));
@@ -98,19 +171,19 @@ class FileLedgerTest extends DurableLedgerContract {
 
     @Test
     void oneDirectoryIsOpenOnceAndAClosedLedgerRefuses() {
-        LedgerException twice = assertThrows(LedgerException.class, () -> FileLedger.open(dir));
+        LedgerException twice = assertThrows(LedgerException.class, () -> FileLedger.open(dir, LedgerKeys.KEYS));
         assertTrue(twice.getMessage().contains("already open") && twice.getMessage().contains(dir.toString()),
                 twice.getMessage());
         ledger.close();
         LedgerException closed = assertThrows(LedgerException.class, () -> ledger.append(record(NOW, Source.API)));
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
-        ledger = FileLedger.open(dir);
+        ledger = FileLedger.open(dir, LedgerKeys.KEYS);
     }
 
     @Test
     void aDirectoryThatCannotBeMadeFailsClearly() throws Exception {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
-        LedgerException e = assertThrows(LedgerException.class, () -> FileLedger.open(file.resolve("ledger")));
+        LedgerException e = assertThrows(LedgerException.class, () -> FileLedger.open(file.resolve("ledger"), LedgerKeys.KEYS));
         assertTrue(e.getMessage().contains("cannot open the consent ledger in " + file.resolve("ledger")),
                 e.getMessage());
     }

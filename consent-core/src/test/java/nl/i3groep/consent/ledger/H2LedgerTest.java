@@ -23,7 +23,41 @@ class H2LedgerTest extends DurableLedgerContract {
 
     @Override
     protected ConsentLedger reopen() {
-        return JdbcLedger.open(url, "sa", "");
+        return JdbcLedger.open(url, "sa", "", LedgerKeys.KEYS);
+    }
+
+    @Override
+    protected ConsentLedger reopen(List<nl.i3groep.consent.cookie.SigningKey> keys) {
+        return JdbcLedger.open(url, "sa", "", keys);
+    }
+
+    private JdbcTampering tampering() {
+        return new JdbcTampering(() -> java.sql.DriverManager.getConnection(url, "sa", ""));
+    }
+
+    @Override
+    protected void editChoice(long sequence) throws Exception {
+        tampering().editChoice(sequence);
+    }
+
+    @Override
+    protected void delete(long sequence) throws Exception {
+        tampering().delete(sequence);
+    }
+
+    @Override
+    protected void swap(long a, long b) throws Exception {
+        tampering().swap(a, b);
+    }
+
+    @Override
+    protected void truncate(int count) throws Exception {
+        tampering().truncate(count);
+    }
+
+    @Override
+    protected void editNotice(String hash) throws Exception {
+        tampering().editNotice(hash);
     }
 
     @Test
@@ -32,7 +66,7 @@ class H2LedgerTest extends DurableLedgerContract {
         source.setURL(url);
         source.setUser("sa");
         source.setPassword("");
-        try (ConsentLedger viaSource = JdbcLedger.open(source)) {
+        try (ConsentLedger viaSource = JdbcLedger.open(source, LedgerKeys.KEYS)) {
             ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
             ConsentRecord b = viaSource.append(record(a.consentId(), NOW.plusSeconds(1), Source.WITHDRAWAL));
             assertEquals(List.of(a, b), viaSource.find(a.consentId()));

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -185,6 +186,81 @@ abstract class LedgerContract {
         assertEquals(List.of(kept), ledger.find(kept.consentId()));
     }
 
+    private void intact() {
+        Verification v = ledger.verify();
+        assertTrue(v.intact(), v.toString());
+    }
+
+    @Test
+    void anEmptyLedgerAndEveryAppendVerify() {
+        intact();
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.appendAll(List.of(record(NOW, Source.FORM), record(NOW.plusSeconds(1), Source.GPC)));
+        Verification v = ledger.verify();
+        assertTrue(v.intact(), v.toString());
+        assertEquals(3, v.records());
+        assertEquals(0, v.from());
+        assertTrue(a.sequence() > 0);
+    }
+
+    @Test
+    void theChainHoldsAfterEraseAndPurgeAndGoesOn() {
+        String erased = ConsentState.newConsentId();
+        ledger.append(record(Instant.parse("2024-01-10T00:00:00Z"), Source.BANNER));
+        ledger.append(record(erased, NOW, Source.BANNER));
+        ledger.append(record(NOW, Source.FORM));
+        ledger.append(record(erased, NOW.plusSeconds(5), Source.WITHDRAWAL));
+        // a clock that went back: an old decision numbered after kept ones
+        ConsentRecord late = ledger.append(record(Instant.parse("2024-02-01T00:00:00Z"), Source.API));
+        ConsentRecord last = ledger.append(record(NOW.plusSeconds(9), Source.API));
+
+        assertEquals(2, ledger.erase(erased));
+        Verification afterErase = ledger.verify();
+        assertTrue(afterErase.intact(), afterErase.toString());
+        assertEquals(4, afterErase.records());
+        assertEquals(2, afterErase.erased());
+
+        assertEquals(2, ledger.purge(Instant.parse("2025-01-01T00:00:00Z")));
+        assertEquals(List.of(), ledger.find(late.consentId()));
+        Verification afterPurge = ledger.verify();
+        assertTrue(afterPurge.intact(), afterPurge.toString());
+        assertEquals(last.sequence() - 4, afterPurge.from(), "the checkpoint names the last record removed");
+        assertEquals(2, afterPurge.records());
+
+        ledger.append(record(NOW.plusSeconds(10), Source.BANNER));
+        intact();
+        assertEquals(3, ledger.purge(NOW.plus(Duration.ofDays(365))), "everything, tombstones aside");
+        intact();
+        ConsentRecord after = ledger.append(record(NOW.plus(Duration.ofDays(400)), Source.BANNER));
+        Verification v = ledger.verify();
+        assertTrue(v.intact(), v.toString());
+        assertEquals(1, v.records());
+        assertEquals(after.sequence() - 1, v.from());
+    }
+
+    @Test
+    void aNoticeIsKeptOnceAndTheExportShowsItsFullText() throws Exception {
+        Notice notice = new Notice("nl", "2024-05", Map.of("title", "Cookies", "intro", "Wij gebruiken trackers."),
+                List.of(new Notice.Tracker("google-analytics", "Google Analytics", "Google", "analytics")));
+        String hash = ledger.keep(notice);
+        assertEquals(notice.hash(), hash);
+        assertEquals(hash, ledger.keep(new Notice("nl", "2024-05", Map.of("intro", "Wij gebruiken trackers.",
+                "title", "Cookies"), notice.trackers())), "the same notice, texts in another order");
+        assertEquals(Optional.of(notice), ledger.notice(hash));
+        assertEquals(Optional.empty(), ledger.notice("sha256:" + "0".repeat(64)));
+
+        ConsentRecord shown = ledger.append(new ConsentRecord(0, ConsentState.newConsentId(), NOW, "2024-05",
+                Map.of("analytics", true), Map.of(), Source.BANNER, Optional.of(hash)));
+        assertEquals(List.of(shown), ledger.find(shown.consentId()));
+        JsonNode export = new ObjectMapper().readTree(ledger.export(shown.consentId()));
+        assertEquals(hash, export.get("records").get(0).get("notice").textValue());
+        JsonNode text = export.get("notices").get(hash);
+        assertEquals("Wij gebruiken trackers.", text.get("texts").get("intro").textValue());
+        assertEquals("Google", text.get("trackers").get(0).get("company").textValue());
+        assertEquals(hash, Notice.hash(text.toString()), "anyone can recompute the hash from the export");
+        intact();
+    }
+
     @Test
     void concurrentAppendsLoseNoneAndDuplicateNone() throws Exception {
         int threads = 8;
@@ -213,6 +289,7 @@ abstract class LedgerContract {
                 assertEquals(acknowledged, stored, "thread " + t + ": what was acknowledged is what is stored");
             }
             assertEquals(threads * each, all.size(), "sequence numbers are unique");
+            intact();
         } finally {
             pool.shutdownNow();
         }

@@ -23,7 +23,7 @@ class LedgerFactoryTest {
 
     private static LedgerSettings settings(LedgerType type, Path path, String url, String password) {
         return new LedgerSettings(type, Optional.ofNullable(path), Optional.ofNullable(url), Optional.of("sa"),
-                Optional.ofNullable(password), TWO_YEARS);
+                Optional.ofNullable(password), TWO_YEARS, LedgerKeys.KEYS);
     }
 
     @Test

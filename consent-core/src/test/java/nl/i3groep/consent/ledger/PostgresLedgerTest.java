@@ -33,14 +33,48 @@ class PostgresLedgerTest extends DurableLedgerContract {
     @Override
     protected ConsentLedger openEmpty() throws Exception {
         try (Connection c = server.connect(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + JdbcLedger.TABLE);
+            s.execute("DROP TABLE IF EXISTS " + JdbcLedger.TABLE + ", " + JdbcLedger.CHAIN + ", " + JdbcLedger.NOTICES);
         }
         return reopen();
     }
 
     @Override
     protected ConsentLedger reopen() {
-        return JdbcLedger.open(server.url(), server.user(), null);
+        return JdbcLedger.open(server.url(), server.user(), null, LedgerKeys.KEYS);
+    }
+
+    @Override
+    protected ConsentLedger reopen(List<nl.i3groep.consent.cookie.SigningKey> keys) {
+        return JdbcLedger.open(server.url(), server.user(), null, keys);
+    }
+
+    private JdbcTampering tampering() {
+        return new JdbcTampering(() -> server.connect());
+    }
+
+    @Override
+    protected void editChoice(long sequence) throws Exception {
+        tampering().editChoice(sequence);
+    }
+
+    @Override
+    protected void delete(long sequence) throws Exception {
+        tampering().delete(sequence);
+    }
+
+    @Override
+    protected void swap(long a, long b) throws Exception {
+        tampering().swap(a, b);
+    }
+
+    @Override
+    protected void truncate(int count) throws Exception {
+        tampering().truncate(count);
+    }
+
+    @Override
+    protected void editNotice(String hash) throws Exception {
+        tampering().editNotice(hash);
     }
 
     @Test
@@ -59,19 +93,22 @@ class PostgresLedgerTest extends DurableLedgerContract {
 
     @Test
     void twoLedgersOnOneTableNumberAsOne() {
-        try (ConsentLedger second = JdbcLedger.open(server.url(), server.user(), null)) {
+        try (ConsentLedger second = JdbcLedger.open(server.url(), server.user(), null, LedgerKeys.KEYS)) {
             ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
             ConsentRecord b = second.append(record(NOW, Source.BANNER));
             ConsentRecord c = ledger.append(record(NOW, Source.BANNER));
             assertTrue(a.sequence() < b.sequence() && b.sequence() < c.sequence(), List.of(a, b, c).toString());
             assertEquals(List.of(b), ledger.find(b.consentId()));
+            // each server chained after the other's record: one chain
+            Verification v = second.verify();
+            assertTrue(v.intact() && v.records() == 3, v.toString());
         }
     }
 
     @Test
     void aDatabaseThatRefusesFailsWithTheUrlAndWithoutThePassword() {
         String url = server.url().replace("/postgres", "/no_such_database");
-        LedgerException e = assertThrows(LedgerException.class, () -> JdbcLedger.open(url, "postgres", "s3cret-pw"));
+        LedgerException e = assertThrows(LedgerException.class, () -> JdbcLedger.open(url, "postgres", "s3cret-pw", LedgerKeys.KEYS));
         assertTrue(e.getMessage().contains("no_such_database"), e.getMessage());
         assertTrue(!e.getMessage().contains("s3cret-pw"), e.getMessage());
     }

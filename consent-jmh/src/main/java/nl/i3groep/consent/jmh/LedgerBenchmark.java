@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import nl.i3groep.consent.ConsentState;
+import nl.i3groep.consent.cookie.SigningKey;
 import nl.i3groep.consent.ledger.ConsentLedger;
 import nl.i3groep.consent.ledger.ConsentRecord;
 import nl.i3groep.consent.ledger.ConsentRecord.Source;
@@ -54,6 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LedgerBenchmark {
 
     private static final int BATCH = 10;
+    private static final List<SigningKey> KEYS = List.of(new SigningKey("bench",
+            "a ledger key of thirty-two bytes or more".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
     @Param({"file", "jdbc"})
     public String store;
@@ -67,11 +70,11 @@ public class LedgerBenchmark {
         switch (store) {
             case "file" -> {
                 directory = Files.createTempDirectory("consent-jmh-ledger-");
-                ledger = FileLedger.open(directory);
+                ledger = FileLedger.open(directory, KEYS);
             }
             case "jdbc" -> {
                 postgres = PostgresServer.start();
-                ledger = JdbcLedger.open(postgres.url(), postgres.user(), null);
+                ledger = JdbcLedger.open(postgres.url(), postgres.user(), null, KEYS);
             }
             default -> throw new IllegalArgumentException("store: file or jdbc, not " + store);
         }

@@ -8,11 +8,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import nl.i3groep.consent.Decisions;
 import nl.i3groep.consent.Purpose;
 import nl.i3groep.consent.Tracker;
 import nl.i3groep.consent.config.ConsentConfig;
+import nl.i3groep.consent.ledger.Notice;
 
 /**
  * The consent banner, in Dutch or English. Its rules: rejecting is as easy as accepting (the same
@@ -81,6 +83,7 @@ final class Banner {
 
     private final ConsentConfig config;
     private final Map<String, Map<String, String>> texts = new HashMap<>();
+    private final Map<String, Notice> notices = new HashMap<>();
     private final String css;
     private final String js;
     private final String embedCss;
@@ -91,10 +94,31 @@ final class Banner {
             Map<String, String> merged = new HashMap<>(TEXTS.get(language));
             merged.putAll(config.banner().texts().getOrDefault(language, Map.of()));
             texts.put(language, Map.copyOf(merged));
+            notices.put(language, notice(language, merged));
         }
         this.css = compact(resource("banner.css"));
         this.js = compact(resource("banner.js"));
         this.embedCss = compact(resource("embed.css"));
+    }
+
+    /**
+     * What the banner shows in {@code language}, for the ledger: every text, the policy version and
+     * the trackers by the names the banner gives them.
+     */
+    private Notice notice(String language, Map<String, String> t) {
+        List<Notice.Tracker> named = config.trackers().stream().map(tr -> new Notice.Tracker(tr.id(),
+                t.getOrDefault("tracker." + tr.id(), tr.vendor()), tr.company(), tr.purpose().id())).toList();
+        return new Notice(language, config.policyVersion(), t, named);
+    }
+
+    /** The notices of both languages, to be kept in the ledger before the first decision. */
+    List<Notice> notices() {
+        return List.copyOf(notices.values());
+    }
+
+    /** The notice of one of the banner's languages now whose hash is {@code hash}. */
+    Optional<Notice> shown(String hash) {
+        return notices.values().stream().filter(n -> noticeHash(n.language()).equals(hash)).findFirst();
     }
 
     /**
@@ -169,6 +193,8 @@ final class Banner {
                 .append(escape(t.get("control"))).append("</button></div>")
                 .append("<input type=\"hidden\" name=\"return\" value=\"").append(escape(returnTo)).append("\">")
                 .append("<input type=\"hidden\" name=\"refine\" value=\"1\">")
+                // what the visitor read, for the record of what they decide
+                .append("<input type=\"hidden\" name=\"notice\" value=\"").append(noticeHash(lang)).append("\">")
                 .append("<h2 id=\"i3c-title\">").append(escape(t.get("title"))).append("</h2>")
                 .append("<p id=\"i3c-intro\">").append(who(t)).append(escape(t.get("intro"))).append(' ')
                 .append(escape(t.get("duration").replace("{days}", Long.toString(config.consentMaxAge().toDays()))));
@@ -244,6 +270,7 @@ final class Banner {
                         + escape(key.endpoint()) + "\">"
                         + "<input type=\"hidden\" name=\"purpose\" value=\"" + tr.purpose().id() + "\">"
                         + "<input type=\"hidden\" name=\"tracker\" value=\"" + tr.id() + "\">"
+                        + "<input type=\"hidden\" name=\"notice\" value=\"" + noticeHash(key.language()) + "\">"
                         + "<button class=\"b\" name=\"action\" value=\"once\" data-consent-action=\"once\">"
                         + escape(t.get("embed.once")) + "</button><button class=\"b\" name=\"action\" value=\"allow\""
                         + " data-consent-action=\"allow\">"
@@ -255,6 +282,12 @@ final class Banner {
     }
 
     private record Embeds(String endpoint, String language) {
+    }
+
+    private final Map<String, String> noticeHashes = new ConcurrentHashMap<>();
+
+    private String noticeHash(String language) {
+        return noticeHashes.computeIfAbsent(language, l -> notices.get(l).hash());
     }
 
     private final Map<Embeds, Map<String, String>> placeholders = new ConcurrentHashMap<>();

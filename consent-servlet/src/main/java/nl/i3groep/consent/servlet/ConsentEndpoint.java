@@ -169,16 +169,17 @@ final class ConsentEndpoint {
             case "application/json" -> {
                 Choice choice = json(body);
                 ConsentState state = consent(request, choice.purposes, choice.trackers);
-                answer(response, 200, decided(request, response, state, choice.source, gpc));
+                answer(response, 200, decided(request, response, state, choice.source, gpc, notice(choice.notice)));
             }
             case "application/x-www-form-urlencoded" -> {
                 Map<String, String[]> form = form(body);
                 known(form.get("purpose"), "purpose", config.purposes().stream().map(p -> p.id()).toList());
                 known(form.get("tracker"), "tracker", config.trackers().stream().map(t -> t.id()).toList());
                 String action = one(form, "action");
+                Optional<String> notice = notice(one(form, "notice"));
                 if ("allow".equals(action)) {
                     // an embed's placeholder: "always allow" its purpose, the rest as the visitor has it
-                    allow(request, response, form, current, gpc);
+                    allow(request, response, form, current, gpc, notice);
                     return;
                 }
                 if ("once".equals(action)) {
@@ -207,7 +208,7 @@ final class ConsentEndpoint {
                     }
                 }
                 ConsentState state = consent(request, purposes, trackers);
-                decided(request, response, state, Source.FORM, gpc);
+                decided(request, response, state, Source.FORM, gpc, notice);
                 response.setStatus(303);
                 response.setHeader("Location", returnTo(request, one(form, "return")));
             }
@@ -221,7 +222,7 @@ final class ConsentEndpoint {
      * visitor had switched one off; every other choice as the visitor's cookie holds it.
      */
     private void allow(HttpServletRequest request, HttpServletResponse response, Map<String, String[]> form,
-            Decisions current, boolean gpc) {
+            Decisions current, boolean gpc, Optional<String> notice) {
         String purpose = one(form, "purpose");
         var granted = config.purposes().stream().filter(p -> p.id().equals(purpose) && !p.necessary()).findFirst()
                 .orElseThrow(() -> new BadRequest(400, "allow needs one purpose that may be refused, not " + purpose));
@@ -240,7 +241,7 @@ final class ConsentEndpoint {
                 state.flatMap(st -> st.tracker(t.id())).ifPresent(choice -> trackers.put(t.id(), choice));
             }
         }
-        decided(request, response, consent(request, purposes, trackers), Source.FORM, gpc);
+        decided(request, response, consent(request, purposes, trackers), Source.FORM, gpc, notice);
         response.setStatus(303);
         response.setHeader("Location", returnTo(request, one(form, "return")));
     }
@@ -273,7 +274,7 @@ final class ConsentEndpoint {
         sameOrigin(request);
         boolean gpc = "1".equals(request.getHeader("Sec-GPC"));
         answer(response, 200, decided(request, response, gatekeeper.withdrawal(continuing(request)), Source.WITHDRAWAL,
-                gpc));
+                gpc, Optional.empty()));
     }
 
     /**
@@ -292,15 +293,40 @@ final class ConsentEndpoint {
         }
     }
 
+    /**
+     * The notice a decision names: the banner's, now or as the ledger kept it from an earlier
+     * configuration (a page served before a restart); none from the site's own code.
+     */
+    private Optional<String> notice(String hash) {
+        if (hash == null || hash.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean known;
+        try {
+            Optional<nl.i3groep.consent.ledger.Notice> now = banner.shown(hash);
+            // kept at start-up; again here, where that failed: no record names a notice the ledger lacks
+            now.ifPresent(ledger::keep);
+            known = now.isPresent() || (hash.length() <= 80 && ledger.notice(hash).isPresent());
+        } catch (RuntimeException e) {
+            LOG.error("cannot look up a notice; answered 503", e);
+            throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
+        }
+        if (!known) {
+            throw new BadRequest(400, "notice " + (hash.length() > 80 ? hash.substring(0, 80) + "…" : hash)
+                    + " is not one this site has shown; reload the page");
+        }
+        return Optional.of(hash);
+    }
+
     /** Records the decision, then sets its cookie and expires what it now denies; answers what it now allows. */
     private Decisions decided(HttpServletRequest request, HttpServletResponse response, ConsentState state,
-            Source source, boolean gpc) {
+            Source source, boolean gpc, Optional<String> notice) {
         Decisions now = gatekeeper.decisionsFor(state, gpc);
         // the browser's signal overrode a grant: the record says that the denial came from GPC
         boolean gpcDenied = now.gpc() && state.purposes().entrySet().stream()
                 .anyMatch(e -> e.getValue() && !now.allowsPurpose(e.getKey()));
         try {
-            ledger.append(ConsentRecord.of(state, gpcDenied ? Source.GPC : source));
+            ledger.append(ConsentRecord.of(state, gpcDenied ? Source.GPC : source, notice));
         } catch (RuntimeException e) {
             LOG.error("consent not recorded; answered 503", e);
             throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
@@ -405,7 +431,7 @@ final class ConsentEndpoint {
         }
     }
 
-    private record Choice(Map<String, Boolean> purposes, Map<String, Boolean> trackers, Source source) {
+    private record Choice(Map<String, Boolean> purposes, Map<String, Boolean> trackers, Source source, String notice) {
     }
 
     private static Choice json(byte[] body) {
@@ -422,6 +448,7 @@ final class ConsentEndpoint {
         Map<String, Boolean> purposes = null;
         Map<String, Boolean> trackers = Map.of();
         Source source = Source.API;
+        String notice = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             switch (field.getKey()) {
@@ -432,13 +459,19 @@ final class ConsentEndpoint {
                     case "api" -> Source.API;
                     default -> throw new BadRequest(400, "source must be \"banner\" or \"api\"");
                 };
+                case "notice" -> {
+                    if (!field.getValue().isTextual()) {
+                        throw new BadRequest(400, "notice must be the hash of the notice shown, a string");
+                    }
+                    notice = field.getValue().textValue();
+                }
                 default -> throw new BadRequest(400, "unknown field \"" + field.getKey() + "\"");
             }
         }
         if (purposes == null) {
             throw new BadRequest(400, "\"purposes\" is required, such as {\"analytics\":true,\"marketing\":false}");
         }
-        return new Choice(purposes, trackers, source);
+        return new Choice(purposes, trackers, source, notice);
     }
 
     private static Map<String, Boolean> choices(String field, JsonNode node) {

@@ -109,6 +109,14 @@ public class ConsentFilter implements Filter {
         if (ledger == null) {
             ledger = ledgerFor(config);
         }
+        try {
+            // what the banner shows is in the ledger before any record names it
+            banner.notices().forEach(ledger::keep);
+        } catch (LedgerException e) {
+            // pages are still served, every tracker denied; decisions get 503 until the ledger is back
+            LOG.error("ConsentFilter: ledger: cannot store the banner's notice; the endpoint stores it with the first"
+                    + " decision that names it: {}", e.getMessage());
+        }
         UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
         onceCookie = ConsentEndpoint.onceCookie(gatekeeper.config());
         endpointPaths = endpointPaths(gatekeeper.config());

@@ -162,7 +162,9 @@
       });
     };
     request.onerror = function () { form.submit(); };
-    request.send(JSON.stringify({ purposes: purposes, trackers: trackers, source: 'banner' }));
+    var notice = form.querySelector('input[name=notice]');
+    request.send(JSON.stringify({ purposes: purposes, trackers: trackers, source: 'banner',
+      notice: notice ? notice.value : undefined }));
   }
 
   function wire(root) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import nl.i3groep.consent.demo.DemoSite;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,6 +126,23 @@ class BannerInChromiumTest {
         assertTrue(!Browser.bannerShown(driver));
         assertEquals("granted", js("return window.dataLayer.filter(function(e){return e[0]==='consent' && e[1]==='update';})"
                 + ".map(function(e){return e[2].analytics_storage;})[0];"), "Consent Mode update sent");
+        // the record names the notice the banner showed, and the visitor's own export holds its text
+        JsonNode export = records();
+        JsonNode record = export.get("records").get(0);
+        assertEquals("BANNER", record.get("source").textValue(), export.toString());
+        JsonNode notice = export.get("notices").get(record.get("notice").textValue());
+        assertEquals("nl", notice.get("language").textValue(), export.toString());
+        assertEquals("Cookies en trackers", notice.get("texts").get("title").textValue());
+    }
+
+    /** The visitor's consent history, as the banner's settings offer it for download. */
+    private JsonNode records() {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) js("var x = new XMLHttpRequest();"
+                    + "x.open('GET', '/consent/records', false); x.send(); return x.responseText;"));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

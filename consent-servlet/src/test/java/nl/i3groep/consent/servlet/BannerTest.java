@@ -1,6 +1,7 @@
 package nl.i3groep.consent.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,32 @@ class BannerTest {
         }
         assertTrue(html.contains("data-consent-embed"), html);
         assertTrue(zipped.size() < 8 * 1024, zipped.size() + " bytes gzipped");
+    }
+
+    @Test
+    void theNoticeChangesWithAnyTextThePolicyVersionOrTheTrackers() throws IOException {
+        Banner base = new Banner(gatekeeper(json()).config());
+        String hash = base.shown(notice(base, "nl")).orElseThrow().hash();
+        assertEquals(hash, notice(new Banner(gatekeeper(json()).config()), "nl"), "the same configuration, the same notice");
+        Banner text = new Banner(gatekeeper(json().replace("\"privacyPolicyUrl\": \"/privacyverklaring\" }",
+                "\"privacyPolicyUrl\": \"/privacyverklaring\", \"texts\": {\"nl\": {\"intro\": \"Wij meten anders.\"}} }"))
+                .config());
+        Banner policy = new Banner(gatekeeper(json().replace("\"2024-05\"", "\"2024-06\"")).config());
+        Banner trackers = new Banner(gatekeeper(json().replace("\"trackers\": {", "\"trackers\": {\n"
+                + "    \"hotjar\": { \"purpose\": \"analytics\", \"vendor\": \"Hotjar\", \"company\": \"Hotjar\","
+                + " \"hosts\": [\"static.hotjar.com\"] },")).config());
+        for (Banner changed : List.of(text, policy, trackers)) {
+            assertNotEquals(hash, notice(changed, "nl"));
+        }
+        assertEquals(notice(base, "en"), notice(text, "en"), "an nl text leaves the en notice as it was");
+        assertEquals("Wij meten anders.", text.shown(notice(text, "nl")).orElseThrow().texts().get("intro"));
+    }
+
+    /** The notice hash the banner's form carries, for a visitor who has not decided. */
+    private static String notice(Banner banner, String language) throws IOException {
+        Document d = Jsoup.parse(banner.forUndecided("/consent", "/", language, gatekeeper(json()).decide(null, false),
+                false));
+        return d.selectFirst("input[name=notice]").attr("value");
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConsentConfig;
@@ -186,6 +187,47 @@ class ConsentEndpointTest {
         assertNotEquals(id, json(send(t.port(), "POST", "/consent", "application/json",
                 "{\"purposes\":{}}".getBytes(StandardCharsets.UTF_8), "Origin", t.origin(),
                 "Cookie", "i3_consent=" + cookie.substring(0, cookie.length() - 3) + "AAA")).get("consentId").textValue());
+    }
+
+    /** What the banner of a page carries as the notice it shows, in the language asked for. */
+    private static String noticeOnPage(Target t, String language) throws Exception {
+        String page = text(get(t.port(), "/page", "Accept-Language", language));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"notice\" value=\"(sha256:[0-9a-f]{64})\"")
+                .matcher(page);
+        assertTrue(m.find(), "the banner's form names its notice");
+        return m.group(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void eachDecisionNamesTheNoticeTheVisitorWasShownAndTheExportHoldsItsText(Target t) throws Exception {
+        String nl = noticeOnPage(t, "nl");
+        String en = noticeOnPage(t, "en");
+        assertNotEquals(nl, en, "the texts differ, so do their notices");
+        // the banner's script sends it with the choice; the form without script too
+        String cookie = Http.consentCookie(postJson(t, "{\"purposes\":{\"analytics\":true},\"source\":\"banner\","
+                + "\"notice\":\"" + en + "\"}"));
+        HttpResponse<byte[]> form = send(t.port(), "POST", "/consent", "application/x-www-form-urlencoded",
+                ("action=reject-all&return=%2F&notice=" + nl.replace(":", "%3A")).getBytes(StandardCharsets.US_ASCII),
+                "Origin", t.origin(), "Cookie", "i3_consent=" + cookie);
+        assertEquals(303, form.statusCode(), text(form));
+        String id = json(get(t.port(), "/consent", "Cookie", "i3_consent=" + cookie)).get("consentId").textValue();
+        assertEquals(List.of(Optional.of(en), Optional.of(nl)), t.ledger().find(id).stream().map(ConsentRecord::notice)
+                .toList());
+        assertEquals("Cookies and trackers", t.ledger().notice(en).orElseThrow().texts().get("title"));
+
+        JsonNode export = json(get(t.port(), "/consent/records", "Cookie", "i3_consent=" + Http.consentCookie(form)));
+        assertEquals("Cookies en trackers", export.get("notices").get(nl).get("texts").get("title").textValue());
+        assertEquals("2024-05", export.get("notices").get(en).get("policyVersion").textValue());
+        assertTrue(export.get("notices").get(nl).get("trackers").toString().contains("LinkedIn"), export.toString());
+
+        // a notice the site never showed is refused, and nothing is recorded
+        int before = t.ledger().all().size();
+        assertError(postJson(t, "{\"purposes\":{\"analytics\":true},\"notice\":\"sha256:" + "0".repeat(64) + "\"}"),
+                400, "not one this site has shown");
+        assertError(postJson(t, "{\"purposes\":{},\"notice\":7}"), 400, "notice");
+        assertEquals(before, t.ledger().all().size());
+        assertTrue(t.ledger().verify().intact(), t.ledger().verify().toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -492,6 +534,21 @@ class ConsentEndpointTest {
         @Override
         public int purge(java.time.Instant cutoff) {
             return 0;
+        }
+
+        @Override
+        public String keep(nl.i3groep.consent.ledger.Notice notice) {
+            throw new LedgerException("disk full", null);
+        }
+
+        @Override
+        public java.util.Optional<nl.i3groep.consent.ledger.Notice> notice(String hash) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public nl.i3groep.consent.ledger.Verification verify() {
+            throw new LedgerException("disk full", null);
         }
     }
 }

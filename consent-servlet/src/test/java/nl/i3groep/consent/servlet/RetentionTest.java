@@ -46,6 +46,21 @@ class RetentionTest {
             purged.complete(cutoff);
             return n;
         }
+
+        @Override
+        public String keep(nl.i3groep.consent.ledger.Notice notice) {
+            return records.keep(notice);
+        }
+
+        @Override
+        public java.util.Optional<nl.i3groep.consent.ledger.Notice> notice(String hash) {
+            return records.notice(hash);
+        }
+
+        @Override
+        public nl.i3groep.consent.ledger.Verification verify() {
+            return records.verify();
+        }
     }
 
     private static ConsentRecord record(String id, Instant time) {

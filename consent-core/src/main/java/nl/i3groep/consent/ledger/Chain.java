@@ -1,0 +1,254 @@
+package nl.i3groep.consent.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import nl.i3groep.consent.cookie.SigningKey;
+
+/**
+ * The MAC chain over a ledger: each record's MAC covers its content and the MAC before it, keyed
+ * with the ledger key. The first key makes new MACs; the others are older keys, kept to verify
+ * what they made. Seals (of a tombstone, the head, the start) are MACs of their own kind, so that a
+ * record's MAC can never pass for one.
+ */
+final class Chain {
+
+    /** What the first link follows. */
+    static final String GENESIS = "";
+
+    private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
+
+    private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+    private final String current;
+
+    Chain(List<SigningKey> keys) {
+        if (keys.isEmpty()) {
+            throw new LedgerException("the ledger needs at least one key to chain its records");
+        }
+        for (SigningKey k : keys) {
+            if (this.keys.put(k.id(), new SecretKeySpec(k.secret(), "HmacSHA256")) != null) {
+                throw new LedgerException("two ledger keys have the id " + k.id());
+            }
+        }
+        current = keys.get(0).id();
+    }
+
+    /** A chain under a key that lives as long as the JVM: for the memory store. */
+    static Chain ephemeral() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return new Chain(List.of(new SigningKey("memory", secret)));
+    }
+
+    /** The id of the key new links are made with. */
+    String key() {
+        return current;
+    }
+
+    boolean knows(String key) {
+        return keys.containsKey(key);
+    }
+
+    /** The MAC of {@code record} after the link {@code previous}, with the current key. */
+    String mac(String previous, ConsentRecord record) {
+        return mac(current, previous, record);
+    }
+
+    String mac(String key, String previous, ConsentRecord record) {
+        return hmac(key, "record", previous, content(record));
+    }
+
+    String seal(String key, String kind, long sequence, String mac) {
+        return hmac(key, kind, Long.toString(sequence), mac);
+    }
+
+    Entry.Erased erase(Entry entry) {
+        return new Entry.Erased(entry.sequence(), current, entry.mac(),
+                seal(current, "erased", entry.sequence(), entry.mac()));
+    }
+
+    Entry.Anchor anchor(String kind, long sequence, String mac) {
+        return new Entry.Anchor(sequence, mac, current, seal(current, kind, sequence, mac));
+    }
+
+    boolean holds(String kind, Entry.Anchor anchor) {
+        return knows(anchor.key()) && seal(anchor.key(), kind, anchor.sequence(), anchor.mac()).equals(anchor.seal());
+    }
+
+    /** The record's fields in one fixed order, with the time as stored (to the microsecond). */
+    private static byte[] content(ConsentRecord r) {
+        ArrayNode a = RecordJson.JSON.createArrayNode();
+        a.add(r.sequence()).add(r.consentId()).add(r.time().toString()).add(r.policyVersion());
+        ObjectNode purposes = a.addObject();
+        r.purposes().forEach(purposes::put);
+        ObjectNode trackers = a.addObject();
+        r.trackers().forEach(trackers::put);
+        a.add(r.source().name());
+        a.add(r.notice().orElse(null));
+        try {
+            return RecordJson.JSON.writeValueAsBytes(a);
+        } catch (JsonProcessingException e) {
+            throw new LedgerException("cannot write record " + r.sequence() + " for its MAC", e);
+        }
+    }
+
+    private String hmac(String key, String kind, String first, String second) {
+        return hmac(key, kind, first, second.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String hmac(String key, String kind, String first, byte[] second) {
+        SecretKeySpec spec = keys.get(key);
+        if (spec == null) {
+            throw new LedgerException("no ledger key has the id " + key);
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(spec);
+            mac.update(kind.getBytes(StandardCharsets.US_ASCII));
+            mac.update((byte) '\n');
+            mac.update(first.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) '\n');
+            mac.update(second);
+            return BASE64.encodeToString(mac.doFinal());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java platform", e);
+        }
+    }
+
+    /**
+     * Walks a ledger's entries in order of sequence number and reports the first broken link. A
+     * store hands it what it reads, including what it could not read ({@link #broken}).
+     */
+    final class Walk {
+        private final Optional<Entry.Anchor> head;
+        private final boolean headExact;
+        private final java.util.function.Predicate<String> noticeHeld;
+        private final long from;
+        private String previous;
+        private long last;
+        private long records;
+        private long erased;
+        private Verification.Break broken;
+
+        /**
+         * @param headExact whether the head is written with every append (JDBC) rather than after
+         *                  it, so that it may lag behind the newest records after a crash (file)
+         */
+        Walk(Optional<Entry.Anchor> start, Optional<Entry.Anchor> head, boolean headExact,
+                java.util.function.Predicate<String> noticeHeld) {
+            this.head = head;
+            this.headExact = headExact;
+            this.noticeHeld = noticeHeld;
+            this.from = start.map(Entry.Anchor::sequence).orElse(0L);
+            this.previous = start.map(Entry.Anchor::mac).orElse(GENESIS);
+            this.last = from;
+            if (start.isPresent() && !holds("start", start.get())) {
+                broken(from, "the checkpoint a purge left is not sealed by a ledger key: edited, or the key is missing");
+            }
+        }
+
+        /** Takes the next entry; false once a link is broken (the rest is not looked at). */
+        boolean next(Entry e) {
+            if (broken != null) {
+                return false;
+            }
+            if (e.sequence() <= from) {
+                return true; // left by a purge that stopped between its checkpoint and its files
+            }
+            if (e.sequence() == last) {
+                return broken(e.sequence(), "record " + e.sequence() + " is there twice");
+            }
+            if (e.sequence() != last + 1) {
+                return broken(last + 1, (e.sequence() - last == 2 ? "record " + (last + 1) + " is missing"
+                        : "records " + (last + 1) + " to " + (e.sequence() - 1) + " are missing")
+                        + ": the ledger goes on at " + e.sequence());
+            }
+            if (!knows(keyOf(e))) {
+                return broken(e.sequence(), "record " + e.sequence() + " names the unknown ledger key " + keyOf(e));
+            }
+            if (e instanceof Entry.Kept k) {
+                if (!mac(k.key(), previous, k.record()).equals(k.mac())) {
+                    return broken(e.sequence(), "record " + e.sequence()
+                            + " does not match its MAC: edited, or not the record that followed " + last);
+                }
+                Optional<String> notice = k.record().notice();
+                if (notice.isPresent() && !noticeHeld.test(notice.get())) {
+                    return broken(e.sequence(), "record " + e.sequence() + " names the notice " + notice.get()
+                            + ", which the ledger does not hold with that hash: removed or edited");
+                }
+                records++;
+            } else if (e instanceof Entry.Erased x) {
+                if (!seal(x.key(), "erased", x.sequence(), x.mac()).equals(x.seal())) {
+                    return broken(e.sequence(), "the erased record " + e.sequence() + " is not sealed by a ledger key");
+                }
+                erased++;
+            }
+            if (head.isPresent() && head.get().sequence() == e.sequence() && !head.get().mac().equals(e.mac())) {
+                return broken(e.sequence(), "record " + e.sequence() + " is not the one the ledger's head names");
+            }
+            previous = e.mac();
+            last = e.sequence();
+            return true;
+        }
+
+        /** A problem the store found itself (an unreadable line, a line out of order). */
+        boolean broken(long sequence, String problem) {
+            if (broken == null) {
+                broken = new Verification.Break(sequence, problem);
+            }
+            return false;
+        }
+
+        Verification result() {
+            if (broken == null && head.isPresent() && !holds("head", head.get())) {
+                broken(head.get().sequence(), "the ledger's head is not sealed by a ledger key: edited, or the key is missing");
+            }
+            if (broken == null) {
+                if (head.isEmpty()) {
+                    if (last > from) {
+                        broken(last, "the ledger has no head: removed, so that a cut-off end would not show");
+                    }
+                } else {
+                    long h = head.get().sequence();
+                    if (h > last) {
+                        broken(last + 1, "the ledger ends at " + last + " but its head names record " + h
+                                + ": the newest records were removed");
+                    } else if (h == from && h == last && !head.get().mac().equals(previous)) {
+                        broken(h, "the ledger's head does not name the link a purge left");
+                    } else if (headExact && h < last) {
+                        broken(h + 1, "records " + (h + 1) + " to " + last + " follow the ledger's head, "
+                                + "which every append moves: written around the ledger");
+                    }
+                }
+            }
+            return new Verification(records, erased, from, Optional.ofNullable(broken));
+        }
+    }
+
+    private static String keyOf(Entry e) {
+        return e instanceof Entry.Kept k ? k.key() : ((Entry.Erased) e).key();
+    }
+
+    /** The MACs of consecutive records after {@code previous}, with the current key. */
+    List<Entry.Kept> link(String previous, List<ConsentRecord> numbered) {
+        List<Entry.Kept> linked = new ArrayList<>(numbered.size());
+        String p = previous;
+        for (ConsentRecord r : numbered) {
+            Entry.Kept k = new Entry.Kept(r, current, mac(current, p, r));
+            linked.add(k);
+            p = k.mac();
+        }
+        return linked;
+    }
+}
