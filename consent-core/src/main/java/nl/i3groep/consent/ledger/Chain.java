@@ -30,6 +30,8 @@ final class Chain {
     private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
     private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+    /** A Mac per key and thread: looking one up and keying it costs more than the MAC of a record. */
+    private final ThreadLocal<Map<String, Mac>> macs = ThreadLocal.withInitial(java.util.HashMap::new);
     private final String current;
 
     Chain(List<SigningKey> keys) {
@@ -108,21 +110,30 @@ final class Chain {
     }
 
     private String hmac(String key, String kind, String first, byte[] second) {
-        SecretKeySpec spec = keys.get(key);
-        if (spec == null) {
-            throw new LedgerException("no ledger key has the id " + key);
+        Mac mac = macs.get().get(key);
+        if (mac == null) {
+            SecretKeySpec spec = keys.get(key);
+            if (spec == null) {
+                throw new LedgerException("no ledger key has the id " + key);
+            }
+            try {
+                mac = Mac.getInstance("HmacSHA256");
+                mac.init(spec);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is part of every Java platform", e);
+            }
+            macs.get().put(key, mac);
         }
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(spec);
             mac.update(kind.getBytes(StandardCharsets.US_ASCII));
             mac.update((byte) '\n');
             mac.update(first.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) '\n');
             mac.update(second);
             return BASE64.encodeToString(mac.doFinal());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java platform", e);
+        } catch (RuntimeException e) {
+            mac.reset();
+            throw e;
         }
     }
 

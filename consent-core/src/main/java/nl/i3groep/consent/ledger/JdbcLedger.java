@@ -14,10 +14,9 @@ import java.util.Objects;
 import javax.sql.DataSource;
 import java.util.HashSet;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import nl.i3groep.consent.cookie.SigningKey;
 import nl.i3groep.consent.ledger.ConsentRecord.Source;
@@ -98,10 +97,15 @@ public final class JdbcLedger implements ConsentLedger {
     private boolean postgres;
     private final Set<String> notices = ConcurrentHashMap.newKeySet();
 
-    /** Appends wait here; whoever holds it writes everything queued meanwhile, in one commit. */
-    private final ReentrantLock writer = new ReentrantLock();
-    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
-    /** The head as this ledger last wrote or read it; null when it must be read. Under the writer lock. */
+    /**
+     * Guards the queue and who writes: one thread at a time writes everything queued, in one
+     * commit, and wakes the others whose records it wrote (group commit, as the file store's).
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition written = lock.newCondition();
+    private final List<Pending> queue = new ArrayList<>();
+    private boolean writing;
+    /** The head as this ledger last wrote or read it; null when it must be read. Only the writer's. */
     private Entry.Anchor tip;
 
     private JdbcLedger(Connections connections, String description, Chain chain) {
@@ -251,18 +255,28 @@ public final class JdbcLedger implements ConsentLedger {
             stored.add(r.toMicros());
         }
         Pending mine = new Pending(stored);
-        queue.add(mine);
-        writer.lock();
+        lock.lock();
         try {
-            if (mine.numbered == null && mine.failure == null) {
-                List<Pending> batch = new ArrayList<>();
-                for (Pending p; (p = queue.poll()) != null;) {
-                    batch.add(p);
+            queue.add(mine);
+            while (mine.numbered == null && mine.failure == null) {
+                if (writing) {
+                    written.awaitUninterruptibly();
+                    continue;
                 }
-                write(batch);
+                writing = true;
+                List<Pending> batch = new ArrayList<>(queue);
+                queue.clear();
+                lock.unlock();
+                try {
+                    write(batch);
+                } finally {
+                    lock.lock();
+                    writing = false;
+                    written.signalAll();
+                }
             }
         } finally {
-            writer.unlock();
+            lock.unlock();
         }
         if (mine.failure != null) {
             throw new LedgerException(mine.failure.getMessage(), mine.failure);
@@ -281,7 +295,7 @@ public final class JdbcLedger implements ConsentLedger {
         }
     }
 
-    /** Records queued by one caller, and what became of them. Written and read under the writer lock. */
+    /** Records queued by one caller, and what became of them: written by the writer, read after {@link #lock}. */
     private static final class Pending {
         final List<ConsentRecord> records;
         List<ConsentRecord> numbered;
@@ -292,7 +306,7 @@ public final class JdbcLedger implements ConsentLedger {
         }
     }
 
-    /** Writes the queued records in chunks; each caller learns the fate of its own. Under the writer lock. */
+    /** Writes the queued records in chunks; each caller learns the fate of its own. Only the writer. */
     private void write(List<Pending> batch) {
         List<ConsentRecord> all = new ArrayList<>();
         batch.forEach(p -> all.addAll(p.records));
@@ -304,6 +318,9 @@ public final class JdbcLedger implements ConsentLedger {
             }
         } catch (LedgerException e) {
             failure = e;
+        } catch (RuntimeException e) {
+            // every caller in the batch waits for its answer: none may be left without one
+            failure = new LedgerException("cannot append to the consent ledger at " + description + ": " + e, e);
         }
         int at = 0;
         for (Pending p : batch) {
