@@ -1,8 +1,5 @@
 package nl.i3groep.consent.ledger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -67,8 +64,14 @@ final class Chain {
         return mac(current, previous, record);
     }
 
+    /** Over the record as the export shows it (its time as stored, to the microsecond). */
     String mac(String key, String previous, ConsentRecord record) {
-        return hmac(key, "record", previous, content(record));
+        return hmac(key, "record", previous, RecordJson.bytes(record));
+    }
+
+    /** The MAC, with the current key, of a record already written as {@link RecordJson#bytes}. */
+    String mac(String previous, byte[] record) {
+        return hmac(current, "record", previous, record);
     }
 
     String seal(String key, String kind, long sequence, String mac) {
@@ -86,23 +89,6 @@ final class Chain {
 
     boolean holds(String kind, Entry.Anchor anchor) {
         return knows(anchor.key()) && seal(anchor.key(), kind, anchor.sequence(), anchor.mac()).equals(anchor.seal());
-    }
-
-    /** The record's fields in one fixed order, with the time as stored (to the microsecond). */
-    private static byte[] content(ConsentRecord r) {
-        ArrayNode a = RecordJson.JSON.createArrayNode();
-        a.add(r.sequence()).add(r.consentId()).add(r.time().toString()).add(r.policyVersion());
-        ObjectNode purposes = a.addObject();
-        r.purposes().forEach(purposes::put);
-        ObjectNode trackers = a.addObject();
-        r.trackers().forEach(trackers::put);
-        a.add(r.source().name());
-        a.add(r.notice().orElse(null));
-        try {
-            return RecordJson.JSON.writeValueAsBytes(a);
-        } catch (JsonProcessingException e) {
-            throw new LedgerException("cannot write record " + r.sequence() + " for its MAC", e);
-        }
     }
 
     private String hmac(String key, String kind, String first, String second) {

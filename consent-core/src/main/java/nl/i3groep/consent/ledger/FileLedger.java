@@ -217,9 +217,11 @@ public final class FileLedger implements ConsentLedger {
             }
             Map<YearMonth, ByteArrayBuilder> lines = new LinkedHashMap<>();
             String mac = tip;
-            for (Entry.Kept k : chain.link(tip, numbered)) {
-                lines.computeIfAbsent(month(k.record().time()), m -> new ByteArrayBuilder()).add(RecordJson.line(k));
-                mac = k.mac();
+            for (ConsentRecord n : numbered) {
+                byte[] json = RecordJson.bytes(n);
+                mac = chain.mac(mac, json);
+                lines.computeIfAbsent(month(n.time()), m -> new ByteArrayBuilder())
+                        .add(RecordJson.line(json, chain.key(), mac));
             }
             Map<Path, FileChannel> touched = write(lines);
             nextSequence = sequence;

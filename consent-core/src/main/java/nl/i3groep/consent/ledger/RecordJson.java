@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -47,6 +48,26 @@ final class RecordJson {
         ObjectNode o = JSON.createObjectNode();
         return o.put("seq", x.sequence()).put("erased", true).put("key", x.key()).put("mac", x.mac())
                 .put("seal", x.seal());
+    }
+
+    /** A record in the export's form: what its MAC covers. */
+    static byte[] bytes(ConsentRecord r) {
+        try {
+            return JSON.writeValueAsBytes(tree(r));
+        } catch (JsonProcessingException x) {
+            throw new LedgerException("cannot write record " + r.sequence() + " as JSON", x);
+        }
+    }
+
+    /**
+     * The file store's line of a record already written as {@link #bytes}: the same JSON with its
+     * key and MAC added, so that the record is written once per append.
+     */
+    static byte[] line(byte[] record, String key, String mac) {
+        byte[] tail = (",\"key\":\"" + key + "\",\"mac\":\"" + mac + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] line = java.util.Arrays.copyOf(record, record.length - 1 + tail.length);
+        System.arraycopy(tail, 0, line, record.length - 1, tail.length);
+        return line;
     }
 
     /** One line of the file store, with its newline. */

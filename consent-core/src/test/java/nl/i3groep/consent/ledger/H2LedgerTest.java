@@ -9,7 +9,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 
 /** The JDBC store against H2 in memory: the other dialect, and the {@code DataSource} way in. */
-class H2LedgerTest extends DurableLedgerContract {
+class H2LedgerTest extends JdbcLedgerContract {
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private String url;
@@ -31,33 +31,9 @@ class H2LedgerTest extends DurableLedgerContract {
         return JdbcLedger.open(url, "sa", "", keys);
     }
 
-    private JdbcTampering tampering() {
-        return new JdbcTampering(() -> java.sql.DriverManager.getConnection(url, "sa", ""));
-    }
-
     @Override
-    protected void editChoice(long sequence) throws Exception {
-        tampering().editChoice(sequence);
-    }
-
-    @Override
-    protected void delete(long sequence) throws Exception {
-        tampering().delete(sequence);
-    }
-
-    @Override
-    protected void swap(long a, long b) throws Exception {
-        tampering().swap(a, b);
-    }
-
-    @Override
-    protected void truncate(int count) throws Exception {
-        tampering().truncate(count);
-    }
-
-    @Override
-    protected void editNotice(String hash) throws Exception {
-        tampering().editNotice(hash);
+    protected java.sql.Connection connect() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(url, "sa", "");
     }
 
     @Test

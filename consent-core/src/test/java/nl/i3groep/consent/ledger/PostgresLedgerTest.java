@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The JDBC store against a real PostgreSQL, started for this class. */
-class PostgresLedgerTest extends DurableLedgerContract {
+class PostgresLedgerTest extends JdbcLedgerContract {
 
     private static PostgresServer server;
 
@@ -48,33 +48,9 @@ class PostgresLedgerTest extends DurableLedgerContract {
         return JdbcLedger.open(server.url(), server.user(), null, keys);
     }
 
-    private JdbcTampering tampering() {
-        return new JdbcTampering(() -> server.connect());
-    }
-
     @Override
-    protected void editChoice(long sequence) throws Exception {
-        tampering().editChoice(sequence);
-    }
-
-    @Override
-    protected void delete(long sequence) throws Exception {
-        tampering().delete(sequence);
-    }
-
-    @Override
-    protected void swap(long a, long b) throws Exception {
-        tampering().swap(a, b);
-    }
-
-    @Override
-    protected void truncate(int count) throws Exception {
-        tampering().truncate(count);
-    }
-
-    @Override
-    protected void editNotice(String hash) throws Exception {
-        tampering().editNotice(hash);
+    protected java.sql.Connection connect() throws java.sql.SQLException {
+        return server.connect();
     }
 
     @Test
