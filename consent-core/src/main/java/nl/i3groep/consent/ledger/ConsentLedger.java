@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Objects;
+import java.util.function.Consumer;
 import nl.i3groep.consent.config.ConsentConfig;
 
 /**
@@ -42,6 +43,17 @@ public interface ConsentLedger extends AutoCloseable {
     }
 
     /**
+     * Opens the store {@code settings} names for a tool that reads beside the running site: the file
+     * store {@linkplain FileLedger#openReadOnly read-only} (the site holds its lock), the JDBC store
+     * as {@link #open} does. A memory store lives in the site's process alone: refused.
+     *
+     * @throws LedgerException when the store cannot be opened; the message says which and why
+     */
+    static ConsentLedger openReadOnly(ConsentConfig.LedgerSettings settings) {
+        return Ledgers.openReadOnly(settings);
+    }
+
+    /**
      * Stores a record and returns it with its sequence number.
      *
      * @throws LedgerException when the record could not be stored
@@ -64,6 +76,15 @@ public interface ConsentLedger extends AutoCloseable {
 
     /** The records of one consent id, oldest first. */
     List<ConsentRecord> find(String consentId);
+
+    /**
+     * Hands every record held to {@code action}, oldest first (the file store goes month by month of
+     * the decision), without holding them all in memory. Reads the whole ledger: a tool's job, as
+     * for the {@linkplain nl.i3groep.consent.report.ConsentReport consent report}.
+     *
+     * @throws LedgerException when the store cannot be read
+     */
+    void forEachRecord(Consumer<? super ConsentRecord> action);
 
     /**
      * What the ledger holds on one consent id, as JSON for the visitor who asks, with the full text

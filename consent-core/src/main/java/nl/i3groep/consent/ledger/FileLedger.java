@@ -95,6 +95,8 @@ public final class FileLedger implements ConsentLedger {
     private String tip;
     private Optional<Entry.Anchor> start;
     private boolean closed;
+    /** Opened beside the process that writes: reads what is there, writes and locks nothing. */
+    private final boolean readOnly;
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition synced = syncLock.newCondition();
@@ -122,6 +124,7 @@ public final class FileLedger implements ConsentLedger {
         this.forced = opened.next - 1;
         this.writtenMac = opened.tip;
         this.recovered = List.copyOf(opened.recovered);
+        this.readOnly = lock == null;
     }
 
     /** What {@link #open} read from the directory. */
@@ -190,6 +193,40 @@ public final class FileLedger implements ConsentLedger {
         }
     }
 
+    /**
+     * Opens the ledger in {@code dir} for reading only, beside the process that has it open (the
+     * site): no lock taken, nothing repaired or written. {@link #find}, {@link #export},
+     * {@link #forEachRecord} and {@link #verify} read what is on disk; verify goes as far as the
+     * head the writer has reached. Everything that writes throws.
+     *
+     * @throws LedgerException when there is no readable ledger directory at {@code dir}
+     */
+    public static FileLedger openReadOnly(Path dir, List<SigningKey> keys) {
+        Objects.requireNonNull(dir, "dir");
+        Chain chain = new Chain(keys);
+        Path directory = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(directory)) {
+            throw new LedgerException("there is no consent ledger in " + directory + ": not a directory");
+        }
+        try {
+            Opened opened = new Opened();
+            opened.start = readAnchor(directory.resolve(START));
+            for (Path segment : segments(directory).values()) {
+                scanQuietly(segment, (line, text) -> {
+                    Entry entry = entryOrNull(text);
+                    if (entry != null && entry.sequence() > opened.tipSequence) {
+                        opened.tipSequence = entry.sequence();
+                    }
+                });
+            }
+            opened.next = opened.tipSequence + 1;
+            readNotices(directory.resolve(NOTICES), opened.notices);
+            return new FileLedger(directory, null, null, chain, opened, null);
+        } catch (IOException | UncheckedIOException e) {
+            throw new LedgerException("cannot read the consent ledger in " + directory + ": " + e, e);
+        }
+    }
+
     /** The directory of this ledger. */
     public Path directory() {
         return dir;
@@ -210,7 +247,7 @@ public final class FileLedger implements ConsentLedger {
         long last;
         writeLock.lock();
         try {
-            usable();
+            writable();
             long sequence = nextSequence;
             for (ConsentRecord r : records) {
                 numbered.add(r.toMicros().numbered(sequence++));
@@ -367,6 +404,14 @@ public final class FileLedger implements ConsentLedger {
         }
     }
 
+    /** For what writes: refused when opened read-only. */
+    private void writable() {
+        if (readOnly) {
+            throw new LedgerException("the consent ledger in " + dir + " is opened read-only");
+        }
+        usable();
+    }
+
     private void usable() {
         if (closed) {
             throw new LedgerException("the consent ledger in " + dir + " is closed");
@@ -415,6 +460,20 @@ public final class FileLedger implements ConsentLedger {
         }
         found.sort(Comparator.comparingLong(ConsentRecord::sequence));
         return found;
+    }
+
+    /** Month by month, each month's records in order of sequence. */
+    @Override
+    public void forEachRecord(java.util.function.Consumer<? super ConsentRecord> action) {
+        Objects.requireNonNull(action, "action");
+        for (Path segment : segments(dir).values()) {
+            scanQuietly(segment, (line, text) -> {
+                ConsentRecord r = recordOrNull(text);
+                if (r != null) {
+                    action.accept(r);
+                }
+            });
+        }
     }
 
     /** Every record, in order of sequence: for tests and tools, it reads everything. */
@@ -644,7 +703,7 @@ public final class FileLedger implements ConsentLedger {
     private <T> T exclusive(IoAction<T> action) {
         writeLock.lock();
         try {
-            usable();
+            writable();
             LedgerException failure = forceWritten("to disk");
             if (failure != null) {
                 throw failure;
@@ -726,6 +785,10 @@ public final class FileLedger implements ConsentLedger {
             if (closed) {
                 return;
             }
+            if (readOnly) {
+                closed = true;
+                return;
+            }
             LedgerException failure = forceWritten("on close");
             closed = true;
             try {
@@ -752,7 +815,7 @@ public final class FileLedger implements ConsentLedger {
 
     @Override
     public String toString() {
-        return "FileLedger[" + dir + "]";
+        return "FileLedger[" + dir + (readOnly ? ", read-only]" : "]");
     }
 
     /**
@@ -863,7 +926,7 @@ public final class FileLedger implements ConsentLedger {
         String hash = notice.hash();
         writeLock.lock();
         try {
-            usable();
+            writable();
             if (!notices.containsKey(hash)) {
                 com.fasterxml.jackson.databind.node.ObjectNode line = RecordJson.JSON.createObjectNode();
                 line.put("hash", hash);
@@ -915,13 +978,20 @@ public final class FileLedger implements ConsentLedger {
         writeLock.lock();
         try {
             usable();
-            LedgerException failure = forceWritten("before verifying");
-            if (failure != null) {
-                throw failure;
+            if (readOnly) {
+                // the writer's lines up to its head are complete; what it adds meanwhile is not looked at
+                head = readAnchor(dir.resolve(HEAD));
+                from = readAnchor(dir.resolve(START));
+                end = head.map(Entry.Anchor::sequence).orElse(Long.MAX_VALUE);
+            } else {
+                LedgerException failure = forceWritten("before verifying");
+                if (failure != null) {
+                    throw failure;
+                }
+                head = readAnchor(dir.resolve(HEAD));
+                from = readAnchor(dir.resolve(START));
+                end = nextSequence - 1;
             }
-            head = readAnchor(dir.resolve(HEAD));
-            from = readAnchor(dir.resolve(START));
-            end = nextSequence - 1;
         } catch (IOException e) {
             throw new LedgerException("cannot read the consent ledger in " + dir + ": " + e, e);
         } finally {

@@ -507,6 +507,22 @@ public final class JdbcLedger implements ConsentLedger {
     }
 
     @Override
+    public void forEachRecord(java.util.function.Consumer<? super ConsentRecord> action) {
+        Objects.requireNonNull(action, "action");
+        run("read the ledger", c -> transaction(c, () -> {
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(1000); // PostgreSQL streams through a cursor only outside auto-commit
+                try (ResultSet r = s.executeQuery(SELECT + " WHERE seal IS NULL ORDER BY seq")) {
+                    while (r.next()) {
+                        action.accept(((Entry.Kept) entry(r)).record());
+                    }
+                }
+            }
+            return null;
+        }));
+    }
+
+    @Override
     public int erase(String consentId) {
         Objects.requireNonNull(consentId, "consentId");
         return run("erase a consent id", c -> transaction(c, () -> {

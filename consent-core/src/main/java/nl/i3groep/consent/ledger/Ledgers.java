@@ -12,11 +12,26 @@ final class Ledgers {
     private Ledgers() {
     }
 
-    static ConsentLedger open(ConsentConfig.LedgerSettings settings) {
+    private static void keyed(ConsentConfig.LedgerSettings settings) {
         if (settings.keys().isEmpty() && settings.type() != ConsentConfig.LedgerType.MEMORY) {
             throw new LedgerException("ledger type " + settings.type().name().toLowerCase(java.util.Locale.ROOT)
                     + " needs \"keys\" to chain its records");
         }
+    }
+
+    static ConsentLedger openReadOnly(ConsentConfig.LedgerSettings settings) {
+        keyed(settings);
+        return switch (settings.type()) {
+            case FILE -> FileLedger.openReadOnly(settings.path().orElseThrow(
+                    () -> new LedgerException("ledger type file needs a \"path\"")), settings.keys());
+            case JDBC -> open(settings);
+            case MEMORY -> throw new LedgerException("ledger type memory lives in the site's process alone;"
+                    + " there is nothing another process can read");
+        };
+    }
+
+    static ConsentLedger open(ConsentConfig.LedgerSettings settings) {
+        keyed(settings);
         return switch (settings.type()) {
             case FILE -> FileLedger.open(settings.path().orElseThrow(
                     () -> new LedgerException("ledger type file needs a \"path\"")), settings.keys());

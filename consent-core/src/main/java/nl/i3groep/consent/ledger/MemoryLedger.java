@@ -60,6 +60,15 @@ public final class MemoryLedger implements ConsentLedger {
     }
 
     @Override
+    public void forEachRecord(java.util.function.Consumer<? super ConsentRecord> action) {
+        List<ConsentRecord> all;
+        synchronized (this) {
+            all = kept(r -> true);
+        }
+        all.forEach(action);
+    }
+
+    @Override
     public synchronized int erase(String consentId) {
         int erased = 0;
         for (int i = 0; i < entries.size(); i++) {

@@ -169,6 +169,58 @@ class FileLedgerTest extends DurableLedgerContract {
         assertEquals(List.of(keep, after), ((FileLedger) ledger).records());
     }
 
+    /** What the operator's tool does while the site has the directory open. */
+    @Test
+    void aReaderBesideTheWriterSeesWhatIsStoredVerifiesItAndWritesNothing() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        String hash = ledger.keep(new Notice("en", "2024-05", java.util.Map.of("title", "Cookies"), List.of()));
+        ConsentRecord b = ledger.append(record(NOW.plusSeconds(1), Source.API));
+        Path month = dir.resolve(FileLedger.fileName(java.time.YearMonth.of(2026, 11)));
+        Files.writeString(month, "{\"seq\":9", StandardOpenOption.APPEND); // a line being written
+        long size = Files.size(month);
+
+        try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            assertEquals(List.of(a), reader.find(a.consentId()));
+            assertTrue(reader.notice(hash).isPresent(), "notices are read");
+            List<ConsentRecord> all = new java.util.ArrayList<>();
+            reader.forEachRecord(all::add);
+            assertEquals(List.of(a, b), all);
+            Verification v = reader.verify();
+            assertTrue(v.intact(), v.toString());
+            assertEquals(2, v.records());
+            for (org.junit.jupiter.api.function.Executable write : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> reader.append(record(NOW, Source.API)), () -> reader.erase(a.consentId()),
+                    () -> reader.purge(NOW.plusSeconds(3600)),
+                    () -> reader.keep(new Notice("nl", "2024-05", java.util.Map.of(), List.of())))) {
+                LedgerException e = assertThrows(LedgerException.class, write);
+                assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+            }
+        }
+        assertEquals(size, Files.size(month), "the reader repairs nothing: the writer's line is its own");
+        assertEquals(List.of(a), ledger.find(a.consentId()), "the writer goes on");
+    }
+
+    @Test
+    void aReaderSeesAnEditedRecordWhereTheWriterWould() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.append(record(NOW.plusSeconds(1), Source.API));
+        try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            assertTrue(reader.verify().intact(), "control: intact before the edit");
+        }
+        editChoice(a.sequence());
+        try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            Verification v = reader.verify();
+            assertEquals(a.sequence(), v.broken().orElseThrow().sequence(), v.toString());
+        }
+    }
+
+    @Test
+    void aReaderNeedsAnExistingDirectory() {
+        LedgerException e = assertThrows(LedgerException.class,
+                () -> FileLedger.openReadOnly(dir.resolve("absent"), LedgerKeys.KEYS));
+        assertTrue(e.getMessage().contains("no consent ledger"), e.getMessage());
+    }
+
     @Test
     void oneDirectoryIsOpenOnceAndAClosedLedgerRefuses() {
         LedgerException twice = assertThrows(LedgerException.class, () -> FileLedger.open(dir, LedgerKeys.KEYS));

@@ -74,6 +74,21 @@ abstract class LedgerContract {
         assertEquals(List.of(), ledger.find(ConsentState.newConsentId()));
     }
 
+    @Test
+    void forEachRecordHandsOnEveryRecordHeldOnceOldestFirstAndNoErasedOne() {
+        String erased = ConsentState.newConsentId();
+        List<ConsentRecord> kept = new ArrayList<>();
+        kept.add(ledger.append(record(NOW.minusSeconds(40L * 86_400), Source.BANNER))); // an earlier month
+        ledger.append(record(erased, NOW, Source.API));
+        kept.add(ledger.append(record(NOW.plusSeconds(1), Source.FORM)));
+        kept.add(ledger.append(record(NOW.plusSeconds(2), Source.GPC)));
+        assertEquals(1, ledger.erase(erased));
+
+        List<ConsentRecord> seen = new ArrayList<>();
+        ledger.forEachRecord(seen::add);
+        assertEquals(kept, seen);
+    }
+
     /** Grant, change, withdrawal: each keeps the visitor's consent id, so that one id is one history. */
     @Test
     void oneVisitorsDecisionsAreOneHistory() {

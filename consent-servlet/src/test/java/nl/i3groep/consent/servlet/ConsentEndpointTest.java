@@ -527,6 +527,11 @@ class ConsentEndpointTest {
         }
 
         @Override
+        public void forEachRecord(java.util.function.Consumer<? super ConsentRecord> action) {
+            throw new LedgerException("disk full", null);
+        }
+
+        @Override
         public int erase(String consentId) {
             return 0;
         }

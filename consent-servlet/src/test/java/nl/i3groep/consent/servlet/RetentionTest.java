@@ -36,6 +36,11 @@ class RetentionTest {
         }
 
         @Override
+        public void forEachRecord(java.util.function.Consumer<? super ConsentRecord> action) {
+            records.forEachRecord(action);
+        }
+
+        @Override
         public int erase(String consentId) {
             return records.erase(consentId);
         }
