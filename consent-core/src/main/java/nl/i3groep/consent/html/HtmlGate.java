@@ -308,6 +308,13 @@ public final class HtmlGate {
          *         inert or its URL renamed, marked {@code unknown})
          */
         boolean contact(String host, String kind);
+
+        /**
+         * The gate failed in this body: the rest of it goes out with every {@code <} escaped. Told
+         * once, after the failure is logged; for a count of bodies that failed closed.
+         */
+        default void failed() {
+        }
     }
 
     /**

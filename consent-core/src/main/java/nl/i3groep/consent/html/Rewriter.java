@@ -301,6 +301,9 @@ final class Rewriter {
     private void logFailure(Throwable e) {
         LOG.error("the HTML gate failed in a write that began {} bytes into a body in {}; the rest of it is served"
                 + " with every '<' escaped, so no tag (and no tracker) in it takes effect", taken, cs.name(), e);
+        if (verdict.contacts != null) {
+            verdict.contacts.failed();
+        }
     }
 
     // ---- the life of a held tag -----------------------------------------------------------------

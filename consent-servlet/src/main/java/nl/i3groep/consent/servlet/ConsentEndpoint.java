@@ -52,13 +52,15 @@ final class ConsentEndpoint {
     private final ConsentLedger ledger;
     private final TrackerCookies cookies;
     private final Banner banner;
+    private final Meters meters;
 
-    ConsentEndpoint(Gatekeeper gatekeeper, ConsentLedger ledger, TrackerCookies cookies, Banner banner) {
+    ConsentEndpoint(Gatekeeper gatekeeper, ConsentLedger ledger, TrackerCookies cookies, Banner banner, Meters meters) {
         this.gatekeeper = gatekeeper;
         this.config = gatekeeper.config();
         this.ledger = ledger;
         this.cookies = cookies;
         this.banner = banner;
+        this.meters = meters;
     }
 
     void serve(HttpServletRequest request, HttpServletResponse response, Decisions current) throws IOException {
@@ -120,6 +122,7 @@ final class ConsentEndpoint {
         try {
             export = ledger.export(id);
         } catch (RuntimeException e) {
+            meters.ledgerFailed("read");
             LOG.error("the ledger could not be read for a visitor's records; answered 503", e);
             throw new BadRequest(503, "the records could not be read; please try again");
         }
@@ -308,6 +311,7 @@ final class ConsentEndpoint {
             now.ifPresent(ledger::keep);
             known = now.isPresent() || (hash.length() <= 80 && ledger.notice(hash).isPresent());
         } catch (RuntimeException e) {
+            meters.ledgerFailed("notice");
             LOG.error("cannot look up a notice; answered 503", e);
             throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
         }
@@ -325,12 +329,15 @@ final class ConsentEndpoint {
         // the browser's signal overrode a grant: the record says that the denial came from GPC
         boolean gpcDenied = now.gpc() && state.purposes().entrySet().stream()
                 .anyMatch(e -> e.getValue() && !now.allowsPurpose(e.getKey()));
+        ConsentRecord recorded;
         try {
-            ledger.append(ConsentRecord.of(state, gpcDenied ? Source.GPC : source, notice));
+            recorded = ledger.append(ConsentRecord.of(state, gpcDenied ? Source.GPC : source, notice));
         } catch (RuntimeException e) {
+            meters.ledgerFailed("append");
             LOG.error("consent not recorded; answered 503", e);
             throw new BadRequest(503, "the decision could not be recorded; nothing was changed, please try again");
         }
+        meters.decision(recorded, now);
         response.addHeader("Set-Cookie", cookie(request, gatekeeper.cookieValue(state)));
         cookies.expire(request, response, now);
         return now;

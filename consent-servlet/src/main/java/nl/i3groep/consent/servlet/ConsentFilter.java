@@ -60,7 +60,8 @@ public class ConsentFilter implements Filter {
 
     /** What every request of the site shares. */
     record Site(Gatekeeper gatekeeper, HtmlGate gate, TrackerCookies cookies, ConsentEndpoint endpoint, Banner banner,
-            ConsentConfig.CspMode csp, UndeclaredHosts undeclared, ViolationReports reports, OperatorReport operator) {
+            ConsentConfig.CspMode csp, UndeclaredHosts undeclared, ViolationReports reports, OperatorReport operator,
+            Meters meters) {
     }
 
     /**
@@ -87,6 +88,14 @@ public class ConsentFilter implements Filter {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
     }
 
+    /** Counting into {@code meters} rather than what {@link Meters#detect} finds. */
+    ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger, Meters meters) {
+        this(gatekeeper, ledger);
+        this.givenMeters = Objects.requireNonNull(meters, "meters");
+    }
+
+    private Meters givenMeters;
+
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
         if (gatekeeper == null) {
@@ -109,10 +118,14 @@ public class ConsentFilter implements Filter {
         if (ledger == null) {
             ledger = ledgerFor(config);
         }
+        Meters meters = givenMeters != null ? givenMeters
+                : filterConfig != null && "off".equals(filterConfig.getInitParameter("metrics")) ? Meters.NONE
+                : Meters.detect();
         try {
             // what the banner shows is in the ledger before any record names it
             banner.notices().forEach(ledger::keep);
         } catch (LedgerException e) {
+            meters.ledgerFailed("keep");
             // pages are still served, every tracker denied; decisions get 503 until the ledger is back
             LOG.error("ConsentFilter: ledger: cannot store the banner's notice; the endpoint stores it with the first"
                     + " decision that names it: {}", e.getMessage());
@@ -120,10 +133,10 @@ public class ConsentFilter implements Filter {
         UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
         onceCookie = ConsentEndpoint.onceCookie(gatekeeper.config());
         endpointPaths = endpointPaths(gatekeeper.config());
-        site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner), banner,
-                config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()),
-                new OperatorReport(config.report(), undeclared));
-        retention = scheduleRetention(ledger, config.ledger().retention());
+        site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner, meters),
+                banner, config.csp(), undeclared, new ViolationReports(undeclared, java.time.Clock.systemUTC()),
+                new OperatorReport(config.report(), undeclared), meters);
+        retention = scheduleRetention(ledger, config.ledger().retention(), meters);
     }
 
     private static ConsentLedger ledgerFor(ConsentConfig config) throws ServletException {
@@ -139,7 +152,7 @@ public class ConsentFilter implements Filter {
 
     /** Applies the retention period now and then daily, on a daemon thread of its own. */
     private static java.util.concurrent.ScheduledExecutorService scheduleRetention(ConsentLedger ledger,
-            java.time.Duration period) {
+            java.time.Duration period, Meters meters) {
         java.util.concurrent.ScheduledExecutorService executor =
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
                     Thread t = new Thread(task, "consent-ledger-retention");
@@ -151,6 +164,7 @@ public class ConsentFilter implements Filter {
                 ledger.purgeExpired(period);
             } catch (RuntimeException e) {
                 // a failed sweep must not end the schedule; tomorrow's catches up
+                meters.ledgerFailed("purge");
                 LOG.error("consent ledger retention purge failed", e);
             }
         }, 0, 1, java.util.concurrent.TimeUnit.DAYS);
@@ -182,13 +196,16 @@ public class ConsentFilter implements Filter {
         if (request.getDispatcherType() == DispatcherType.REQUEST && toEndpoint) {
             String path = pathInContext(request);
             String endpoint = gatekeeper.config().endpointPath();
-            if (path.equals(endpoint + "/report")) {
-                site.reports().serve(request, response);
-            } else if (path.startsWith(endpoint + "/undeclared")) {
-                site.operator().serve(request, response, path.endsWith(".html"));
-            } else {
-                site.endpoint().serve(request, response, decisions);
+            String name = path.equals(endpoint + "/report") ? "report"
+                    : path.startsWith(endpoint + "/undeclared") ? "undeclared"
+                    : path.equals(endpoint) ? "consent" : path.substring(endpoint.length() + 1);
+            Answer answer = new Answer(response, site.meters(), name);
+            switch (name) {
+                case "report" -> site.reports().serve(request, answer);
+                case "undeclared" -> site.operator().serve(request, answer, path.endsWith(".html"));
+                default -> site.endpoint().serve(request, answer, decisions);
             }
+            answer.count();
             return;
         }
         boolean bodyless = "HEAD".equalsIgnoreCase(request.getMethod());
@@ -212,6 +229,47 @@ public class ConsentFilter implements Filter {
             if (!gatedRequest.isAsyncStarted()) {
                 gated.finish();
             }
+        }
+    }
+
+    /**
+     * An endpoint's response, counted by its status once its body begins (the client may have all
+     * of it before the filter returns) or else when the endpoint is done.
+     */
+    private static final class Answer extends jakarta.servlet.http.HttpServletResponseWrapper {
+        private final Meters meters;
+        private final String endpoint;
+        private boolean counted;
+
+        Answer(HttpServletResponse response, Meters meters, String endpoint) {
+            super(response);
+            this.meters = meters;
+            this.endpoint = endpoint;
+        }
+
+        void count() {
+            if (!counted) {
+                counted = true;
+                meters.answered(endpoint, getStatus());
+            }
+        }
+
+        @Override
+        public jakarta.servlet.ServletOutputStream getOutputStream() throws IOException {
+            count();
+            return super.getOutputStream();
+        }
+
+        @Override
+        public java.io.PrintWriter getWriter() throws IOException {
+            count();
+            return super.getWriter();
+        }
+
+        @Override
+        public void flushBuffer() throws IOException {
+            count();
+            super.flushBuffer();
         }
     }
 
@@ -292,6 +350,11 @@ public class ConsentFilter implements Filter {
             return new Page(site.banner().forUndecided(endpoint, returnTo, language, decisions, reload), Optional.empty(),
                     site.banner().placeholders(endpoint, language));
         };
+    }
+
+    /** What the filter counts: for tests. */
+    Meters meters() {
+        return site.meters();
     }
 
     @Override

@@ -67,11 +67,17 @@ final class GatedResponse extends HttpServletResponseWrapper {
 
     /** The request, as the policy's reporting and the report of undeclared hosts need it. */
     private final ConsentFilter.Visit visit;
+    /** Whether the gate's time is measured: only where a meter takes it. */
+    private final boolean timed;
+    /** The time the body spent in the gate so far. */
+    private long gateNanos;
+    private boolean countedFailedClosed;
 
     GatedResponse(HttpServletResponse response, ConsentFilter.Site site, Decisions decisions, boolean bodyless,
             List<String> expiries, Supplier<Page> page, ConsentFilter.Visit visit) {
         super(response);
         this.visit = visit;
+        this.timed = site.meters().timing();
         this.site = site;
         this.decisions = decisions;
         this.bodyless = bodyless;
@@ -139,7 +145,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 target = null;
                 return true;
             }
-            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+            failClosed("html-late");
         }
         return false;
     }
@@ -352,7 +358,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             // what the application wrote is thrown away for the error page; a committed body is
             // finished as it was gated
             mode = Mode.ABANDONED;
-            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+            failClosed("error-page");
         }
     }
 
@@ -368,8 +374,23 @@ final class GatedResponse extends HttpServletResponseWrapper {
      * {@code <} escaped, so the page still arrives and no tag, so no tracker, follows. The
      * container's own connection errors are not this: they surface when the raw stream is written.
      */
+    /** Sends the fail-closed policy, and counts the body as failed closed. */
+    private void failClosed(String reason) {
+        super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+        countFailedClosed(reason);
+    }
+
+    /** Counts the body as failed closed, once, for its first reason. */
+    private void countFailedClosed(String reason) {
+        if (!countedFailedClosed) {
+            countedFailedClosed = true;
+            site.meters().failedClosed(reason);
+        }
+    }
+
     private void failed(RuntimeException e) {
         LOG.error("gating this page failed; the rest of it is served with its markup escaped", e);
+        countFailedClosed("gate-error");
         mode = Mode.FAILED;
         target = new EscapingStream(body.raw);
     }
@@ -394,12 +415,16 @@ final class GatedResponse extends HttpServletResponseWrapper {
             releaseHeld();
         }
         if (target != null && (mode == Mode.GATED || mode == Mode.FAILED)) {
+            long start = timed ? System.nanoTime() : 0;
             try {
                 target.close();
             } catch (RuntimeException e) {
                 failed(e); // what the gate still held is dropped
             }
             target = null;
+            if (timed) {
+                site.meters().gated(gateNanos + System.nanoTime() - start);
+            }
         }
     }
 
@@ -451,7 +476,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             boolean untyped = type == null && !bodyless;
             if (untyped) {
                 // a body of no stated type, which a browser may sniff as HTML: it cannot load a denied tracker
-                super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+                failClosed("untyped");
             }
             if (untyped && writerCharset == null && heldEncoding == null) {
                 // and if its first bytes make it HTML to a browser, it is gated as HTML too
@@ -495,7 +520,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
             // fail closed: the page is served, but nothing beyond the site and allowed trackers may load
             LOG.debug("HTML body the gate cannot read (charset {}, encoding {}): served under a fail-closed CSP{}",
                     charset, heldEncoding, transcode ? ", and gated through a decoded copy" : "");
-            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+            failClosed(transcode ? "charset" : decompressible ? "unreadable" : "encoding");
             if (!transcode) {
                 mode = Mode.PASSTHROUGH;
                 releaseHeld();
@@ -532,7 +557,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
         if (transcode) {
             gated = transcoded(raw, decodable, pageNow);
         } else if (xhtml) {
-            super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+            failClosed("xhtml");
             gated = sniffXml ? new XmlSniffing(raw) : site.gate().openXhtml(new Unclosable(raw), charset, decisions);
         } else if (sniff) {
             gated = new Sniffing(raw, pageNow, charset == null ? StandardCharsets.ISO_8859_1 : charset, true);
@@ -666,7 +691,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 LOG.debug("HTML body in {} (found in the body), which the gate cannot read: served under a fail-closed"
                         + " CSP, and gated through a decoded copy", cs);
                 if (announce) { // an untyped body has the policy already
-                    GatedResponse.super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
+                    failClosed("charset");
                 }
                 return transcoded(raw, cs, pageNow);
             }
@@ -798,18 +823,26 @@ final class GatedResponse extends HttpServletResponseWrapper {
         String own = visit.host().startsWith("www.") ? visit.host().substring(4) : visit.host();
         boolean block = site.gatekeeper().config().undeclared() == ConsentConfig.UndeclaredMode.BLOCK;
         java.util.Map<String, Boolean> undeclared = new java.util.HashMap<>();
-        return (host, kind) -> {
-            if (host.equals(own) || host.endsWith("." + own)) {
-                return false;
-            }
-            Boolean u = undeclared.get(host);
-            if (u == null) {
-                u = site.undeclared().seen(host, kind, visit.path());
-                if (undeclared.size() < 256) {
-                    undeclared.put(host, u);
+        return new nl.i3groep.consent.html.HtmlGate.Contacts() {
+            @Override
+            public boolean contact(String host, String kind) {
+                if (host.equals(own) || host.endsWith("." + own)) {
+                    return false;
                 }
+                Boolean u = undeclared.get(host);
+                if (u == null) {
+                    u = site.undeclared().seen(host, kind, visit.path());
+                    if (undeclared.size() < 256) {
+                        undeclared.put(host, u);
+                    }
+                }
+                return block && u && (kind.equals("script") || kind.equals("frame") || kind.equals("img"));
             }
-            return block && u && (kind.equals("script") || kind.equals("frame") || kind.equals("img"));
+
+            @Override
+            public void failed() {
+                countFailedClosed("gate-error");
+            }
         };
     }
 
@@ -908,6 +941,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
             if (len <= 0) {
                 return;
             }
+            // single bytes are not timed: two clock readings would cost more than gating one
+            long start = timed ? System.nanoTime() : 0;
             OutputStream t = target(raw, b[off] & 0xff);
             if (mode != Mode.GATED) {
                 t.write(b, off, len);
@@ -918,6 +953,10 @@ final class GatedResponse extends HttpServletResponseWrapper {
             } catch (RuntimeException e) {
                 failed(e);
                 target.write(b, off, len);
+            } finally {
+                if (timed) {
+                    gateNanos += System.nanoTime() - start;
+                }
             }
         }
 
