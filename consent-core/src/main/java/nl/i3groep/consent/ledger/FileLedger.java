@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * <p>Files are only ever appended to, except by {@link #erase} and {@link #purge}, which write a
  * new file beside the old and rename it over. {@link #find} and {@link #erase} read every file:
  * they serve rare requests of visitors, not page views. One process at a time: the directory is
- * locked ({@code ledger.lock}).
+ * locked ({@code ledger.lock}); a tool reads beside it through {@link #openReadOnly}.
  */
 public final class FileLedger implements ConsentLedger {
 

@@ -90,6 +90,8 @@ public final class JdbcLedger implements ConsentLedger {
     /** Rows per statement: PostgreSQL takes at most 65,535 parameters in one. */
     private static final int CHUNK = 500;
     private static final int ATTEMPTS = 20;
+    /** Far less than a commit takes (a flush of the log to disk, 100 µs and more). */
+    private static final long GATHER_NANOS = 50_000;
 
     private final Connections connections;
     private final String description;
@@ -104,7 +106,10 @@ public final class JdbcLedger implements ConsentLedger {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition written = lock.newCondition();
     private final List<Pending> queue = new ArrayList<>();
+    private final Condition queued = lock.newCondition();
     private boolean writing;
+    /** How many callers the last commit answered: those likely to be back with the next record. */
+    private int lastCallers;
     /** The head as this ledger last wrote or read it; null when it must be read. Only the writer's. */
     private Entry.Anchor tip;
 
@@ -258,13 +263,16 @@ public final class JdbcLedger implements ConsentLedger {
         lock.lock();
         try {
             queue.add(mine);
+            queued.signal();
             while (mine.numbered == null && mine.failure == null) {
                 if (writing) {
                     written.awaitUninterruptibly();
                     continue;
                 }
                 writing = true;
+                gather();
                 List<Pending> batch = new ArrayList<>(queue);
+                lastCallers = batch.size();
                 queue.clear();
                 lock.unlock();
                 try {
@@ -282,6 +290,24 @@ public final class JdbcLedger implements ConsentLedger {
             throw new LedgerException(mine.failure.getMessage(), mine.failure);
         }
         return mine.numbered;
+    }
+
+    /**
+     * Waits a moment, up to {@link #GATHER_NANOS}, for the callers the last commit answered to queue
+     * their next records, so that they share this commit. Concurrent commits of PostgreSQL share a
+     * flush of its log; one chain's commits cannot be concurrent (each follows the head the one
+     * before moved), so they share by being one. Under the lock; returns at once for a lone caller.
+     */
+    private void gather() {
+        long left = GATHER_NANOS;
+        while (queue.size() < lastCallers && left > 0) {
+            try {
+                left = queued.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static void fits(ConsentRecord r) {
