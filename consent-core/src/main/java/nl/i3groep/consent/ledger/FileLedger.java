@@ -209,17 +209,10 @@ public final class FileLedger implements ConsentLedger {
             throw new LedgerException("there is no consent ledger in " + directory + ": not a directory");
         }
         try {
+            // no tip, no next number: a reader appends nothing, and verify reads the head afresh
             Opened opened = new Opened();
             opened.start = readAnchor(directory.resolve(START));
-            for (Path segment : segments(directory).values()) {
-                scanQuietly(segment, (line, text) -> {
-                    Entry entry = entryOrNull(text);
-                    if (entry != null && entry.sequence() > opened.tipSequence) {
-                        opened.tipSequence = entry.sequence();
-                    }
-                });
-            }
-            opened.next = opened.tipSequence + 1;
+            opened.next = 1;
             readNotices(directory.resolve(NOTICES), opened.notices);
             return new FileLedger(directory, null, null, chain, opened, null);
         } catch (IOException | UncheckedIOException e) {
