@@ -118,15 +118,18 @@ public final class ConsentCli implements Runnable {
         }
     }
 
-    @Command(name = "export", description = "Prints what the ledger holds on one consent id, as JSON: "
-            + "its records and the full text of the notices they name (what a visitor downloads).")
-    static final class Export implements Callable<Integer> {
+    /** A command on the records of one consent id. */
+    abstract static class OneVisitor implements Callable<Integer> {
         @ParentCommand
         ConsentCli cli;
 
         @Parameters(paramLabel = "CONSENT_ID", description = "The id the visitor's consent cookie carries.")
         String consentId;
+    }
 
+    @Command(name = "export", description = "Prints what the ledger holds on one consent id, as JSON: "
+            + "its records and the full text of the notices they name (what a visitor downloads).")
+    static final class Export extends OneVisitor {
         @Override
         public Integer call() {
             try (ConsentLedger ledger = cli.ledgerToRead(cli.configuration())) {
@@ -139,13 +142,7 @@ public final class ConsentCli implements Runnable {
     @Command(name = "erase", description = "Removes the records of one consent id (a visitor's request "
             + "to erase); each leaves a sealed tombstone that keeps the chain verifiable. A file ledger "
             + "must not be open in the running site meanwhile.")
-    static final class Erase implements Callable<Integer> {
-        @ParentCommand
-        ConsentCli cli;
-
-        @Parameters(paramLabel = "CONSENT_ID", description = "The id the visitor's consent cookie carries.")
-        String consentId;
-
+    static final class Erase extends OneVisitor {
         @Override
         public Integer call() {
             try (ConsentLedger ledger = cli.ledgerToWrite(cli.configuration())) {

@@ -6,7 +6,6 @@ import java.time.temporal.IsoFields;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,7 +162,6 @@ public record ConsentReport(Period period, ZoneId zone, Optional<LocalDate> sinc
         private final Optional<LocalDate> since;
         private final List<Subject> subjects = new ArrayList<>();
         private final List<Purpose> purposeOf = new ArrayList<>();
-        private final Map<String, Purpose> purposes = new LinkedHashMap<>();
         /** Per consent id: which subjects its last decision allowed. */
         private final Map<String, BitSet> allowed = new HashMap<>();
         /** Per period label (sorted: both forms sort as time does) and subject index: the counts. */
@@ -177,7 +175,6 @@ public record ConsentReport(Period period, ZoneId zone, Optional<LocalDate> sinc
                 if (!p.necessary()) {
                     subjects.add(new Subject(Subject.Kind.PURPOSE, p.id()));
                     purposeOf.add(p);
-                    purposes.put(p.id(), p);
                 }
             }
             for (Tracker t : config.trackers()) {
@@ -197,8 +194,8 @@ public record ConsentReport(Period period, ZoneId zone, Optional<LocalDate> sinc
             boolean gpc = r.source() == ConsentRecord.Source.GPC;
             for (int i = 0; i < subjects.size(); i++) {
                 Subject s = subjects.get(i);
-                Boolean choice = s.kind() == Subject.Kind.PURPOSE ? r.purposes().get(s.id())
-                        : Optional.ofNullable(r.trackers().get(s.id())).orElse(r.purposes().get(purposeOf.get(i).id()));
+                Boolean own = s.kind() == Subject.Kind.TRACKER ? r.trackers().get(s.id()) : null;
+                Boolean choice = own != null ? own : r.purposes().get(purposeOf.get(i).id());
                 if (choice == null) {
                     continue;
                 }

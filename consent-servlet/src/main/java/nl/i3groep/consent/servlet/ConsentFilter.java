@@ -77,6 +77,8 @@ public class ConsentFilter implements Filter {
     /** The cookie that carries an embed to load once ({@link ConsentEndpoint#onceCookie}). */
     private String onceCookie;
     private Set<String> endpointPaths;
+    /** What the filter counts into, where built with it; else {@link Meters#detect} at init. */
+    private Meters givenMeters;
 
     /** For {@code web.xml}: the configuration comes from the init-parameter {@code config}. */
     public ConsentFilter() {
@@ -93,8 +95,6 @@ public class ConsentFilter implements Filter {
         this(gatekeeper, ledger);
         this.givenMeters = Objects.requireNonNull(meters, "meters");
     }
-
-    private Meters givenMeters;
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {

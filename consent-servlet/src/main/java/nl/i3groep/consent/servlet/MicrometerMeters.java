@@ -35,36 +35,30 @@ final class MicrometerMeters implements Meters {
     public void decision(ConsentRecord record, Decisions now) {
         String source = record.source().name().toLowerCase(Locale.ROOT);
         for (String purpose : record.purposes().keySet()) {
-            Counter.builder("consent.decisions")
-                    .description("Decisions recorded in the consent ledger, per purpose they decide")
-                    .tag("purpose", purpose).tag("source", source)
-                    .tag("choice", now.allowsPurpose(purpose) ? "granted" : "refused")
-                    .register(registry).increment();
+            count("consent.decisions", "Decisions recorded in the consent ledger, per purpose they decide",
+                    "purpose", purpose, "source", source, "choice", now.allowsPurpose(purpose) ? "granted" : "refused");
         }
     }
 
     @Override
     public void answered(String endpoint, int status) {
-        Counter.builder("consent.endpoint.responses")
-                .description("Answers of the consent filter's endpoints")
-                .tag("endpoint", endpoint).tag("status", Integer.toString(status))
-                .register(registry).increment();
+        count("consent.endpoint.responses", "Answers of the consent filter's endpoints",
+                "endpoint", endpoint, "status", Integer.toString(status));
     }
 
     @Override
     public void ledgerFailed(String operation) {
-        Counter.builder("consent.ledger.failures")
-                .description("Operations of the consent ledger that failed")
-                .tag("operation", operation)
-                .register(registry).increment();
+        count("consent.ledger.failures", "Operations of the consent ledger that failed", "operation", operation);
     }
 
     @Override
     public void failedClosed(String reason) {
-        Counter.builder("consent.gate.failed.closed")
-                .description("Bodies served under the fail-closed policy or with their markup escaped")
-                .tag("reason", reason)
-                .register(registry).increment();
+        count("consent.gate.failed.closed", "Bodies served under the fail-closed policy or with their markup escaped",
+                "reason", reason);
+    }
+
+    private void count(String name, String description, String... tags) {
+        Counter.builder(name).description(description).tags(tags).register(registry).increment();
     }
 
     @Override
