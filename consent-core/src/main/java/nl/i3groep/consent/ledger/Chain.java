@@ -129,6 +129,8 @@ final class Chain {
      */
     final class Walk {
         private final Optional<Entry.Anchor> head;
+        private final String headKind;
+        private final String lane;
         private final boolean headExact;
         private final java.util.function.Predicate<String> noticeHeld;
         private final long from;
@@ -144,18 +146,30 @@ final class Chain {
          */
         Walk(Optional<Entry.Anchor> start, Optional<Entry.Anchor> head, boolean headExact,
                 java.util.function.Predicate<String> noticeHeld) {
+            this("start", start, "head", head, "", headExact, noticeHeld);
+        }
+
+        /**
+         * One of several chains of a ledger, whose anchors are sealed as {@code startKind} and
+         * {@code headKind}; {@code lane} names it in what is reported (empty for the only one).
+         */
+        Walk(String startKind, Optional<Entry.Anchor> start, String headKind, Optional<Entry.Anchor> head, String lane,
+                boolean headExact, java.util.function.Predicate<String> noticeHeld) {
             this.head = head;
+            this.headKind = headKind;
+            this.lane = lane;
             this.headExact = headExact;
             this.noticeHeld = noticeHeld;
             this.from = start.map(Entry.Anchor::sequence).orElse(0L);
             this.previous = start.map(Entry.Anchor::mac).orElse(GENESIS);
             this.last = from;
-            if (start.isPresent() && !holds("start", start.get())) {
-                broken(from, "the checkpoint a purge left is not sealed by a ledger key: edited, or the key is missing");
+            if (start.isPresent() && !holds(startKind, start.get())) {
+                broken(from, "the checkpoint a purge left" + lane + " is not sealed by a ledger key: edited, or the key"
+                        + " is missing");
             }
         }
 
-        /** Takes the next entry; false once a link is broken (the rest is not looked at). */
+        /** Takes the next entry of numbers without gaps; false once a link is broken (the rest is not looked at). */
         boolean next(Entry e) {
             if (broken != null) {
                 return false;
@@ -171,6 +185,32 @@ final class Chain {
                         : "records " + (last + 1) + " to " + (e.sequence() - 1) + " are missing")
                         + ": the ledger goes on at " + e.sequence());
             }
+            return link(e);
+        }
+
+        /**
+         * Takes the next entry of a chain whose entries name the number of the one before them
+         * ({@code previousNumber}), as chains that share one numbering do; false once a link is broken.
+         */
+        boolean next(Entry e, long previousNumber) {
+            if (broken != null) {
+                return false;
+            }
+            if (e.sequence() <= from) {
+                return true;
+            }
+            if (previousNumber > last && previousNumber < e.sequence()) {
+                return broken(previousNumber, "record " + previousNumber + " is missing: record " + e.sequence()
+                        + " follows it" + lane);
+            }
+            if (previousNumber != last) {
+                return broken(e.sequence(), "record " + e.sequence() + " is out of place: it names " + previousNumber
+                        + " as the record before it, where " + last + " is" + lane);
+            }
+            return link(e);
+        }
+
+        private boolean link(Entry e) {
             if (!knows(keyOf(e))) {
                 return broken(e.sequence(), "record " + e.sequence() + " names the unknown ledger key " + keyOf(e));
             }
@@ -192,7 +232,8 @@ final class Chain {
                 erased++;
             }
             if (head.isPresent() && head.get().sequence() == e.sequence() && !head.get().mac().equals(e.mac())) {
-                return broken(e.sequence(), "record " + e.sequence() + " is not the one the ledger's head names");
+                return broken(e.sequence(), "record " + e.sequence() + " is not the one the ledger's head" + lane
+                        + " names");
             }
             previous = e.mac();
             last = e.sequence();
@@ -208,24 +249,25 @@ final class Chain {
         }
 
         Verification result() {
-            if (broken == null && head.isPresent() && !holds("head", head.get())) {
-                broken(head.get().sequence(), "the ledger's head is not sealed by a ledger key: edited, or the key is missing");
+            if (broken == null && head.isPresent() && !holds(headKind, head.get())) {
+                broken(head.get().sequence(), "the ledger's head" + lane + " is not sealed by a ledger key: edited, or"
+                        + " the key is missing");
             }
             if (broken == null) {
                 if (head.isEmpty()) {
                     if (last > from) {
-                        broken(last, "the ledger has no head: removed, so that a cut-off end would not show");
+                        broken(last, "the ledger has no head" + lane + ": removed, so that a cut-off end would not show");
                     }
                 } else {
                     long h = head.get().sequence();
                     if (h > last) {
-                        broken(last + 1, "the ledger ends at " + last + " but its head names record " + h
+                        broken(last + 1, "the ledger ends at " + last + " but its head" + lane + " names record " + h
                                 + ": the newest records were removed");
                     } else if (h == from && h == last && !head.get().mac().equals(previous)) {
-                        broken(h, "the ledger's head does not name the link a purge left");
+                        broken(h, "the ledger's head" + lane + " does not name the link a purge left");
                     } else if (headExact && h < last) {
-                        broken(h + 1, "records " + (h + 1) + " to " + last + " follow the ledger's head, "
-                                + "which every append moves: written around the ledger");
+                        broken(h + 1, "records " + (h + 1) + " to " + last + " follow the ledger's head" + lane
+                                + ", which every append moves: written around the ledger");
                     }
                 }
             }

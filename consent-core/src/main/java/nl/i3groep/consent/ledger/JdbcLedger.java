@@ -23,12 +23,14 @@ import nl.i3groep.consent.ledger.ConsentRecord.Source;
 
 /**
  * A ledger in a relational database, through plain JDBC: PostgreSQL (and H2, for tests) are what it
- * is tested on. Several servers may share one table. The ledger numbers the records itself, after
- * the head of the chain: an append moves the head row from the number it read to the new one, in
- * the same commit as the records, so that of two servers appending at once one wins and the
- * other reads the new head and chains again. Appends of concurrent threads go in one commit.
- * On PostgreSQL an append is one statement (a data-modifying {@code WITH} over arrays); elsewhere a
- * transaction of an {@code UPDATE} and an {@code INSERT}.
+ * is tested on. Several servers may share one table. The records form {@value #LANES} chains
+ * (lanes) under one numbering, so that appends of several threads commit side by side; each record
+ * names its lane and the number of the record before it in its lane. An append moves its lane's
+ * head row from the number it read to the new one, in the same commit as the records, so that of
+ * two servers appending at once one wins and the other reads the heads and chains again; a number
+ * another server took fails the insert the same way. Appends of threads that find every lane busy
+ * go in one commit. On PostgreSQL an append is one statement (a data-modifying {@code WITH});
+ * elsewhere a transaction of an {@code UPDATE} and an {@code INSERT}.
  *
  * <p>The tables are created if absent:
  * <pre>
@@ -43,10 +45,12 @@ import nl.i3groep.consent.ledger.ConsentRecord.Source;
  *   notice         VARCHAR(80),             -- the hash of the notice shown, or NULL
  *   key_id         VARCHAR(16) NOT NULL,    -- the ledger key of the MAC (of the seal, once erased)
  *   mac            VARCHAR(64) NOT NULL,    -- over the record and the MAC before it
- *   seal           VARCHAR(64));            -- set once erased
+ *   seal           VARCHAR(64),             -- set once erased
+ *   lane           SMALLINT NOT NULL,       -- the chain it is in, 0 to 3
+ *   prev           BIGINT NOT NULL);        -- the number of the record before it in its lane, 0 for none
  * CREATE INDEX consent_ledger_consent_id ON consent_ledger (consent_id);
  * CREATE INDEX consent_ledger_decided_at ON consent_ledger (decided_at);
- * CREATE TABLE consent_ledger_chain (      -- two rows: 'head' and 'start' (the last purge's checkpoint)
+ * CREATE TABLE consent_ledger_chain (      -- per lane n: 'head<i>n</i>', and 'start<i>n</i>' (the last purge's checkpoint)
  *   name VARCHAR(8) PRIMARY KEY, seq BIGINT NOT NULL, mac VARCHAR(64) NOT NULL,
  *   key_id VARCHAR(16) NOT NULL, seal VARCHAR(64) NOT NULL);
  * CREATE TABLE consent_notice (hash VARCHAR(80) PRIMARY KEY, body VARCHAR(1000000) NOT NULL);
@@ -73,7 +77,9 @@ public final class JdbcLedger implements ConsentLedger {
             + "notice VARCHAR(80), "
             + "key_id VARCHAR(16) NOT NULL, "
             + "mac VARCHAR(64) NOT NULL, "
-            + "seal VARCHAR(64))",
+            + "seal VARCHAR(64), "
+            + "lane SMALLINT NOT NULL, "
+            + "prev BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS " + TABLE + "_consent_id ON " + TABLE + " (consent_id)",
         "CREATE INDEX IF NOT EXISTS " + TABLE + "_decided_at ON " + TABLE + " (decided_at)",
         "CREATE TABLE IF NOT EXISTS " + CHAIN + " (name VARCHAR(8) PRIMARY KEY, seq BIGINT NOT NULL, "
@@ -81,17 +87,23 @@ public final class JdbcLedger implements ConsentLedger {
         "CREATE TABLE IF NOT EXISTS " + NOTICES + " (hash VARCHAR(80) PRIMARY KEY, body VARCHAR(1000000) NOT NULL)",
     };
     private static final String COLUMNS = "seq, consent_id, decided_at, policy_version, purposes, trackers, source, "
-            + "notice, key_id, mac";
-    private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "notice, key_id, mac, lane, prev";
+    private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?, ?)";
     private static final String MOVE_HEAD = "UPDATE " + CHAIN + " SET seq = ?, mac = ?, key_id = ?, seal = ?"
-            + " WHERE name = 'head' AND seq = ?";
-    private static final String SELECT = "SELECT seq, consent_id, decided_at, policy_version, purposes, trackers, source,"
-            + " notice, key_id, mac, seal FROM " + TABLE;
+            + " WHERE name = ? AND seq = ?";
+    private static final String FIELDS = "seq, consent_id, decided_at, policy_version, purposes, trackers, source,"
+            + " notice, key_id, mac, seal";
+    private static final String SELECT = "SELECT " + FIELDS + " FROM " + TABLE;
+    /**
+     * Chains that take appends side by side, each with its head and start row: a commit waits for
+     * the one before it in its chain only, so that concurrent appends commit concurrently (and
+     * share PostgreSQL's flushes of its log) as they would without a chain.
+     */
+    static final int LANES = 4;
     /** Rows per statement: PostgreSQL takes at most 65,535 parameters in one. */
     private static final int CHUNK = 500;
     private static final int ATTEMPTS = 20;
-    /** Far less than a commit takes (a flush of the log to disk, 100 µs and more). */
-    private static final long GATHER_NANOS = 50_000;
 
     private final Connections connections;
     private final String description;
@@ -100,18 +112,23 @@ public final class JdbcLedger implements ConsentLedger {
     private final Set<String> notices = ConcurrentHashMap.newKeySet();
 
     /**
-     * Guards the queue and who writes: one thread at a time writes everything queued, in one
-     * commit, and wakes the others whose records it wrote (group commit, as the file store's).
+     * Guards the queue and the lanes: a caller who finds a lane idle writes everything queued on
+     * it, in one commit, and wakes the others whose records it wrote (group commit, as the file
+     * store's); one who finds none waits for a commit, whose writer may have taken its records.
      */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition written = lock.newCondition();
     private final List<Pending> queue = new ArrayList<>();
-    private final Condition queued = lock.newCondition();
-    private boolean writing;
-    /** How many callers the last commit answered: those likely to be back with the next record. */
-    private int lastCallers;
-    /** The head as this ledger last wrote or read it; null when it must be read. Only the writer's. */
-    private Entry.Anchor tip;
+    private final boolean[] busy = new boolean[LANES];
+    /** Where this ledger looks for an idle lane first: servers sharing the table start apart. */
+    private final int firstLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(LANES);
+    /**
+     * Each lane's head as this ledger last wrote or read it; null when it must be read. Only the
+     * lane's writer's.
+     */
+    private final Entry.Anchor[] tips = new Entry.Anchor[LANES];
+    /** The highest number this ledger gave or saw in a head: the lanes share one numbering. */
+    private final java.util.concurrent.atomic.AtomicLong issued = new java.util.concurrent.atomic.AtomicLong();
 
     private JdbcLedger(Connections connections, String description, Chain chain) {
         this.connections = connections;
@@ -192,7 +209,12 @@ public final class JdbcLedger implements ConsentLedger {
                 throw new SQLException("the table " + TABLE + " has no column mac: it was made before the ledger was "
                         + "chained; rename it, and copy its rows into the new one through the API if they are needed");
             }
-            for (String name : List.of("head", "start")) {
+            if (!usable(c, "SELECT lane, prev FROM " + TABLE + " WHERE 1 = 0")) {
+                throw new SQLException("the table " + TABLE + " has no column lane: it was made by an earlier version "
+                        + "of the ledger, with one chain; rename it and " + CHAIN + ", and copy its rows into the new "
+                        + "one through the API if they are needed");
+            }
+            for (String name : anchorNames()) {
                 if (anchor(c, name, false).isEmpty()) {
                     Entry.Anchor genesis = chain.anchor(name, 0, Chain.GENESIS);
                     try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + CHAIN
@@ -214,6 +236,25 @@ public final class JdbcLedger implements ConsentLedger {
             }
             return null;
         });
+    }
+
+    private static List<String> anchorNames() {
+        List<String> names = new ArrayList<>();
+        for (int lane = 0; lane < LANES; lane++) {
+            names.add(head(lane));
+            names.add(start(lane));
+        }
+        return names;
+    }
+
+    /** The name of a lane's head row, also the kind of its seal. */
+    private static String head(int lane) {
+        return "head" + lane;
+    }
+
+    /** The name of a lane's start row (the last purge's checkpoint), also the kind of its seal. */
+    private static String start(int lane) {
+        return "start" + lane;
     }
 
     private static boolean usable(Connection c, String probe) {
@@ -263,23 +304,22 @@ public final class JdbcLedger implements ConsentLedger {
         lock.lock();
         try {
             queue.add(mine);
-            queued.signal();
             while (mine.numbered == null && mine.failure == null) {
-                if (writing) {
+                int lane = mine.taken ? -1 : idleLane();
+                if (lane < 0) {
                     written.awaitUninterruptibly();
                     continue;
                 }
-                writing = true;
-                gather();
+                busy[lane] = true;
                 List<Pending> batch = new ArrayList<>(queue);
-                lastCallers = batch.size();
                 queue.clear();
+                batch.forEach(p -> p.taken = true);
                 lock.unlock();
                 try {
-                    write(batch);
+                    write(lane, batch);
                 } finally {
                     lock.lock();
-                    writing = false;
+                    busy[lane] = false;
                     written.signalAll();
                 }
             }
@@ -292,22 +332,15 @@ public final class JdbcLedger implements ConsentLedger {
         return mine.numbered;
     }
 
-    /**
-     * Waits a moment, up to {@link #GATHER_NANOS}, for the callers the last commit answered to queue
-     * their next records, so that they share this commit. Concurrent commits of PostgreSQL share a
-     * flush of its log; one chain's commits cannot be concurrent (each follows the head the one
-     * before moved), so they share by being one. Under the lock; returns at once for a lone caller.
-     */
-    private void gather() {
-        long left = GATHER_NANOS;
-        while (queue.size() < lastCallers && left > 0) {
-            try {
-                left = queued.awaitNanos(left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+    /** An idle lane, the first one looked at if it is: a lone caller always writes on the same. Under the lock. */
+    private int idleLane() {
+        for (int i = 0; i < LANES; i++) {
+            int lane = (firstLane + i) % LANES;
+            if (!busy[lane]) {
+                return lane;
             }
         }
+        return -1;
     }
 
     private static void fits(ConsentRecord r) {
@@ -324,6 +357,8 @@ public final class JdbcLedger implements ConsentLedger {
     /** Records queued by one caller, and what became of them: written by the writer, read after {@link #lock}. */
     private static final class Pending {
         final List<ConsentRecord> records;
+        /** In a writer's batch. */
+        boolean taken;
         List<ConsentRecord> numbered;
         LedgerException failure;
 
@@ -333,14 +368,14 @@ public final class JdbcLedger implements ConsentLedger {
     }
 
     /** Writes the queued records in chunks; each caller learns the fate of its own. Only the writer. */
-    private void write(List<Pending> batch) {
+    private void write(int lane, List<Pending> batch) {
         List<ConsentRecord> all = new ArrayList<>();
         batch.forEach(p -> all.addAll(p.records));
         List<ConsentRecord> numbered = new ArrayList<>(all.size());
         LedgerException failure = null;
         try {
             for (int from = 0; from < all.size(); from += CHUNK) {
-                numbered.addAll(writeChunk(all.subList(from, Math.min(all.size(), from + CHUNK))));
+                numbered.addAll(writeChunk(lane, all.subList(from, Math.min(all.size(), from + CHUNK))));
             }
         } catch (LedgerException e) {
             failure = e;
@@ -360,39 +395,64 @@ public final class JdbcLedger implements ConsentLedger {
         }
     }
 
-    private List<ConsentRecord> writeChunk(List<ConsentRecord> records) {
+    private List<ConsentRecord> writeChunk(int lane, List<ConsentRecord> records) {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
                 List<ConsentRecord> numbered = run("append " + records.size() + " record(s)", c -> {
-                    if (tip == null) {
-                        tip = anchor(c, "head", false).orElseThrow(() -> new SQLException("the row 'head' of "
-                                + CHAIN + " is missing"));
+                    if (tips[lane] == null) {
+                        tips[lane] = readHeads(c, lane);
                         commit(c);
                     }
-                    List<ConsentRecord> n = new ArrayList<>(records.size());
-                    long seq = tip.sequence();
+                    Entry.Anchor tip = tips[lane];
+                    int size = records.size();
+                    // after the lane's head, and after every number this ledger gave on any lane
+                    long seq = issued.updateAndGet(i -> Math.max(i, tip.sequence()) + size) - size;
+                    List<ConsentRecord> n = new ArrayList<>(size);
                     for (ConsentRecord r : records) {
                         n.add(r.numbered(++seq));
                     }
                     List<Entry.Kept> linked = chain.link(tip.mac(), n);
-                    Entry.Anchor head = chain.anchor("head", seq, linked.get(linked.size() - 1).mac());
-                    if (!(postgres ? insertAtOnce(c, linked, head) : insertInTransaction(c, linked, head))) {
+                    Entry.Anchor head = chain.anchor(head(lane), seq, linked.get(linked.size() - 1).mac());
+                    if (!(postgres ? insertAtOnce(c, lane, tip, linked, head)
+                            : insertInTransaction(c, lane, tip, linked, head))) {
                         return null;
                     }
-                    tip = head;
+                    tips[lane] = head;
                     return n;
                 });
                 if (numbered != null) {
                     return numbered;
                 }
-                tip = null; // another server moved the head: read it, chain again
+                // another server moved the head, or took the number: read the heads, chain again
+                tips[lane] = null;
             } catch (LedgerException e) {
-                tip = null;
+                tips[lane] = null;
                 throw e;
             }
         }
         throw new LedgerException("cannot append to the consent ledger at " + description + ": the head moved "
                 + ATTEMPTS + " times while appending (other servers appending without pause?)");
+    }
+
+    /** The head of {@code lane}; raises {@link #issued} to the highest number any head names. */
+    private Entry.Anchor readHeads(Connection c, int lane) throws SQLException {
+        Entry.Anchor mine = null;
+        long highest = 0;
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT name, seq, mac, key_id, seal FROM "
+                + CHAIN + " WHERE name LIKE 'head%'")) {
+            while (r.next()) {
+                highest = Math.max(highest, r.getLong(2));
+                if (r.getString(1).equals(head(lane))) {
+                    mine = new Entry.Anchor(r.getLong(2), r.getString(3), r.getString(4), r.getString(5));
+                }
+            }
+        }
+        if (mine == null) {
+            throw new SQLException("the row '" + head(lane) + "' of " + CHAIN + " is missing");
+        }
+        long seen = highest;
+        issued.accumulateAndGet(seen, Math::max);
+        return mine;
     }
 
     /**
@@ -401,19 +461,44 @@ public final class JdbcLedger implements ConsentLedger {
      * PostgreSQL plans it once per connection.
      */
     private static final String INSERT_AT_ONCE = "WITH h AS (" + MOVE_HEAD + " RETURNING seq) INSERT INTO " + TABLE
-            + " (" + COLUMNS + ") SELECT s, c, CAST(t AS TIMESTAMPTZ), p, pu, tr, so, n, k, m FROM unnest("
-            + "CAST(? AS BIGINT[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]),"
-            + " CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))"
-            + " AS v(s, c, t, p, pu, tr, so, n, k, m) WHERE EXISTS (SELECT 1 FROM h)";
+            + " (" + COLUMNS + ") SELECT s, c, CAST(t AS TIMESTAMPTZ), p, pu, tr, so, n, k, m, CAST(? AS SMALLINT), pv"
+            + " FROM unnest(CAST(? AS BIGINT[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]),"
+            + " CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]),"
+            + " CAST(? AS VARCHAR[]), CAST(? AS BIGINT[])) AS v(s, c, t, p, pu, tr, so, n, k, m, pv)"
+            + " WHERE EXISTS (SELECT 1 FROM h)";
 
-    private boolean insertAtOnce(Connection c, List<Entry.Kept> linked, Entry.Anchor head) throws SQLException {
+    /** A single record, as plain parameters: PostgreSQL plans it faster than arrays of one. */
+    private static final String INSERT_ONE = "WITH h AS (" + MOVE_HEAD + " RETURNING seq) INSERT INTO " + TABLE
+            + " (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM h)";
+
+    private boolean insertAtOnce(Connection c, int lane, Entry.Anchor tip, List<Entry.Kept> linked, Entry.Anchor head)
+            throws SQLException {
         int n = linked.size();
+        if (n == 1) {
+            try (PreparedStatement insert = c.prepareStatement(INSERT_ONE)) {
+                row(insert, moveHead(insert, 1, lane, head, tip.sequence()), linked.get(0), lane, tip.sequence());
+                int rows;
+                try {
+                    rows = insert.executeUpdate();
+                } catch (SQLException e) {
+                    rollback(c);
+                    if (conflict(e)) {
+                        return false;
+                    }
+                    throw e;
+                }
+                commit(c);
+                return rows == 1;
+            }
+        }
         Long[] seq = new Long[n];
+        Long[] prev = new Long[n];
         String[][] text = new String[9][n];
         for (int i = 0; i < n; i++) {
             Entry.Kept k = linked.get(i);
             ConsentRecord r = k.record();
             seq[i] = r.sequence();
+            prev[i] = i == 0 ? tip.sequence() : seq[i - 1];
             text[0][i] = r.consentId();
             text[1][i] = r.time().toString();
             text[2][i] = r.policyVersion();
@@ -425,11 +510,13 @@ public final class JdbcLedger implements ConsentLedger {
             text[8][i] = k.mac();
         }
         try (PreparedStatement insert = c.prepareStatement(INSERT_AT_ONCE)) {
-            int p = moveHead(insert, 1, head, linked.get(0).sequence() - 1);
+            int p = moveHead(insert, 1, lane, head, tip.sequence());
+            insert.setInt(p++, lane);
             insert.setArray(p++, c.createArrayOf("int8", seq));
             for (String[] column : text) {
                 insert.setArray(p++, c.createArrayOf("varchar", column));
             }
+            insert.setArray(p++, c.createArrayOf("int8", prev));
             int rows;
             try {
                 rows = insert.executeUpdate();
@@ -445,17 +532,20 @@ public final class JdbcLedger implements ConsentLedger {
         }
     }
 
-    private boolean insertInTransaction(Connection c, List<Entry.Kept> linked, Entry.Anchor head) throws SQLException {
+    private boolean insertInTransaction(Connection c, int lane, Entry.Anchor tip, List<Entry.Kept> linked,
+            Entry.Anchor head) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (PreparedStatement move = c.prepareStatement(MOVE_HEAD); PreparedStatement insert = c.prepareStatement(INSERT)) {
-            moveHead(move, 1, head, linked.get(0).sequence() - 1);
+            moveHead(move, 1, lane, head, tip.sequence());
             if (move.executeUpdate() != 1) {
                 c.rollback();
                 return false;
             }
+            long prev = tip.sequence();
             for (Entry.Kept k : linked) {
-                row(insert, 1, k);
+                row(insert, 1, k, lane, prev);
+                prev = k.sequence();
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -478,16 +568,17 @@ public final class JdbcLedger implements ConsentLedger {
         return state != null && (state.startsWith("23") || state.equals("40001"));
     }
 
-    private static int moveHead(PreparedStatement s, int p, Entry.Anchor head, long from) throws SQLException {
+    private static int moveHead(PreparedStatement s, int p, int lane, Entry.Anchor head, long from) throws SQLException {
         s.setLong(p++, head.sequence());
         s.setString(p++, head.mac());
         s.setString(p++, head.key());
         s.setString(p++, head.seal());
+        s.setString(p++, head(lane));
         s.setLong(p++, from);
         return p;
     }
 
-    private static int row(PreparedStatement s, int p, Entry.Kept k) throws SQLException {
+    private static int row(PreparedStatement s, int p, Entry.Kept k, int lane, long prev) throws SQLException {
         ConsentRecord r = k.record();
         s.setLong(p++, r.sequence());
         s.setString(p++, r.consentId());
@@ -499,6 +590,8 @@ public final class JdbcLedger implements ConsentLedger {
         s.setString(p++, r.notice().orElse(null));
         s.setString(p++, k.key());
         s.setString(p++, k.mac());
+        s.setInt(p++, lane);
+        s.setLong(p++, prev);
         return p;
     }
 
@@ -587,62 +680,25 @@ public final class JdbcLedger implements ConsentLedger {
     }
 
     /**
-     * One transaction: the checkpoint moves to the record before the oldest one kept, what it passes
-     * goes, and an old record numbered after a kept one becomes a tombstone. The start row is
-     * locked meanwhile (not the head: appends go on).
+     * One transaction: in each lane the checkpoint moves to the record before the oldest one kept
+     * (or to the newest, where none is kept), what it passes goes, and an old record numbered after
+     * a kept one becomes a tombstone. The start rows are locked meanwhile (not the heads: appends
+     * go on, and what they add lies after what is looked at here).
      */
     @Override
     public int purge(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         OffsetDateTime at = cutoff.atOffset(ZoneOffset.UTC);
         return run("purge old records", c -> transaction(c, () -> {
-            Entry.Anchor start = anchor(c, "start", true).orElseThrow(() -> new SQLException("the row 'start' of "
-                    + CHAIN + " is missing"));
-            long last;
-            try (PreparedStatement kept = c.prepareStatement("SELECT MIN(seq) FROM " + TABLE
-                    + " WHERE seal IS NULL AND decided_at >= ?")) {
-                kept.setObject(1, at);
-                try (ResultSet r = kept.executeQuery()) {
-                    r.next();
-                    long min = r.getLong(1);
-                    last = r.wasNull() ? -1 : min - 1;
-                }
-            }
-            if (last < 0) {
-                last = anchor(c, "head", false).map(Entry.Anchor::sequence).orElse(0L);
+            List<Entry.Anchor> starts = new ArrayList<>();
+            for (int lane = 0; lane < LANES; lane++) {
+                String name = start(lane);
+                starts.add(anchor(c, name, true).orElseThrow(() -> new SQLException("the row '" + name + "' of "
+                        + CHAIN + " is missing")));
             }
             int purged = 0;
-            if (last > start.sequence()) {
-                String mac = null;
-                try (PreparedStatement select = c.prepareStatement("SELECT mac FROM " + TABLE + " WHERE seq = ?")) {
-                    select.setLong(1, last);
-                    try (ResultSet r = select.executeQuery()) {
-                        mac = r.next() ? r.getString(1) : null;
-                    }
-                }
-                if (mac == null) {
-                    LOG.warn("record {} of the consent ledger at {} is missing; the purge's checkpoint cannot name its"
-                            + " MAC, and verify will report the break", last, description);
-                    mac = Chain.GENESIS;
-                }
-                Entry.Anchor checkpoint = chain.anchor("start", last, mac);
-                try (PreparedStatement move = c.prepareStatement("UPDATE " + CHAIN
-                        + " SET seq = ?, mac = ?, key_id = ?, seal = ? WHERE name = 'start'")) {
-                    move.setLong(1, checkpoint.sequence());
-                    move.setString(2, checkpoint.mac());
-                    move.setString(3, checkpoint.key());
-                    move.setString(4, checkpoint.seal());
-                    move.executeUpdate();
-                }
-                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE
-                        + " WHERE seq <= ? AND seal IS NULL")) {
-                    delete.setLong(1, last);
-                    purged += delete.executeUpdate();
-                }
-                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE seq <= ?")) {
-                    delete.setLong(1, last);
-                    delete.executeUpdate();
-                }
+            for (int lane = 0; lane < LANES; lane++) {
+                purged += purgeLane(c, lane, starts.get(lane), at);
             }
             List<Entry> late = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement(SELECT + " WHERE seal IS NULL AND decided_at < ?")) {
@@ -656,6 +712,70 @@ public final class JdbcLedger implements ConsentLedger {
             tombstones(c, late);
             return purged + late.size();
         }));
+    }
+
+    /** Moves the lane's checkpoint past its old records and removes them; how many were not yet erased. */
+    private int purgeLane(Connection c, int lane, Entry.Anchor start, OffsetDateTime cutoff) throws SQLException {
+        long last;
+        try (PreparedStatement kept = c.prepareStatement("SELECT prev FROM " + TABLE + " WHERE seq = (SELECT MIN(seq)"
+                + " FROM " + TABLE + " WHERE lane = ? AND seal IS NULL AND decided_at >= ?)")) {
+            kept.setInt(1, lane);
+            kept.setObject(2, cutoff);
+            try (ResultSet r = kept.executeQuery()) {
+                last = r.next() ? r.getLong(1) : -1;
+            }
+        }
+        if (last < 0) {
+            // none kept: up to the newest old one (not the head, which an append may have moved since)
+            try (PreparedStatement old = c.prepareStatement("SELECT MAX(seq) FROM " + TABLE
+                    + " WHERE lane = ? AND (seal IS NOT NULL OR decided_at < ?)")) {
+                old.setInt(1, lane);
+                old.setObject(2, cutoff);
+                try (ResultSet r = old.executeQuery()) {
+                    r.next();
+                    last = r.getLong(1);
+                }
+            }
+        }
+        if (last <= start.sequence()) {
+            return 0;
+        }
+        String mac = null;
+        try (PreparedStatement select = c.prepareStatement("SELECT mac FROM " + TABLE + " WHERE seq = ? AND lane = ?")) {
+            select.setLong(1, last);
+            select.setInt(2, lane);
+            try (ResultSet r = select.executeQuery()) {
+                mac = r.next() ? r.getString(1) : null;
+            }
+        }
+        if (mac == null) {
+            LOG.warn("record {} of the consent ledger at {} is missing; the purge's checkpoint cannot name its"
+                    + " MAC, and verify will report the break", last, description);
+            mac = Chain.GENESIS;
+        }
+        Entry.Anchor checkpoint = chain.anchor(start(lane), last, mac);
+        try (PreparedStatement move = c.prepareStatement("UPDATE " + CHAIN
+                + " SET seq = ?, mac = ?, key_id = ?, seal = ? WHERE name = ?")) {
+            move.setLong(1, checkpoint.sequence());
+            move.setString(2, checkpoint.mac());
+            move.setString(3, checkpoint.key());
+            move.setString(4, checkpoint.seal());
+            move.setString(5, start(lane));
+            move.executeUpdate();
+        }
+        int purged;
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE
+                + " WHERE lane = ? AND seq <= ? AND seal IS NULL")) {
+            delete.setInt(1, lane);
+            delete.setLong(2, last);
+            purged = delete.executeUpdate();
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE lane = ? AND seq <= ?")) {
+            delete.setInt(1, lane);
+            delete.setLong(2, last);
+            delete.executeUpdate();
+        }
+        return purged;
     }
 
     @Override
@@ -724,32 +844,72 @@ public final class JdbcLedger implements ConsentLedger {
                             }
                         }
                     }
-                    Chain.Walk walk = chain.new Walk(anchor(c, "start", false), anchor(c, "head", false), true,
-                            held::contains);
-                    try (Statement s = c.createStatement()) {
-                        s.setFetchSize(1000); // PostgreSQL streams through a cursor only outside auto-commit
-                        try (ResultSet r = s.executeQuery(SELECT + " ORDER BY seq")) {
-                            while (r.next()) {
-                                Entry e;
-                                try {
-                                    e = entry(r);
-                                } catch (RuntimeException unreadable) {
-                                    walk.broken(r.getLong(1), "row " + r.getLong(1) + " cannot be read: "
-                                            + unreadable.getMessage());
-                                    break;
-                                }
-                                if (!walk.next(e)) {
-                                    break;
-                                }
-                            }
+                    List<Verification> lanes = new ArrayList<>();
+                    for (int lane = 0; lane < LANES; lane++) {
+                        lanes.add(verifyLane(c, lane, held));
+                    }
+                    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT MIN(seq) FROM " + TABLE
+                            + " WHERE lane < 0 OR lane >= " + LANES)) {
+                        if (r.next() && r.getObject(1) != null) {
+                            lanes.add(new Verification(0, 0, 0, Optional.of(new Verification.Break(r.getLong(1),
+                                    "record " + r.getLong(1) + " is in no lane of the ledger: written around it"))));
                         }
                     }
-                    return walk.result();
+                    return merged(lanes);
                 });
             } finally {
                 c.setTransactionIsolation(isolation);
             }
         });
+    }
+
+    private Verification verifyLane(Connection c, int lane, Set<String> held) throws SQLException {
+        Optional<Entry.Anchor> start = anchor(c, start(lane), false);
+        Optional<Entry.Anchor> head = anchor(c, head(lane), false);
+        if (start.isEmpty() || head.isEmpty()) {
+            String name = start.isEmpty() ? start(lane) : head(lane);
+            return new Verification(0, 0, 0, Optional.of(new Verification.Break(0, "the row '" + name + "' of " + CHAIN
+                    + " is missing: removed, so that a cut-off chain would not show")));
+        }
+        Chain.Walk walk = chain.new Walk(start(lane), start, head(lane), head, " (lane " + lane + ")", true,
+                held::contains);
+        try (PreparedStatement s = c.prepareStatement("SELECT " + FIELDS + ", prev FROM " + TABLE
+                + " WHERE lane = ? ORDER BY seq")) {
+            s.setFetchSize(1000); // PostgreSQL streams through a cursor only outside auto-commit
+            s.setInt(1, lane);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    Entry e;
+                    try {
+                        e = entry(r);
+                    } catch (RuntimeException unreadable) {
+                        walk.broken(r.getLong(1), "row " + r.getLong(1) + " cannot be read: " + unreadable.getMessage());
+                        break;
+                    }
+                    if (!walk.next(e, r.getLong(12))) {
+                        break;
+                    }
+                }
+            }
+        }
+        return walk.result();
+    }
+
+    /** The lanes' walks as one: what they checked, and the break with the lowest number. */
+    private static Verification merged(List<Verification> lanes) {
+        long records = 0;
+        long erased = 0;
+        long from = 0;
+        Optional<Verification.Break> broken = Optional.empty();
+        for (Verification v : lanes) {
+            records += v.records();
+            erased += v.erased();
+            from = Math.max(from, v.from());
+            if (v.broken().isPresent() && (broken.isEmpty() || v.broken().get().sequence() < broken.get().sequence())) {
+                broken = v.broken();
+            }
+        }
+        return new Verification(records, erased, from, broken);
     }
 
     /** Runs {@code body} in one transaction of {@code c}, committed, or rolled back on failure. */

@@ -75,7 +75,7 @@ class PostgresLedgerTest extends JdbcLedgerContract {
             ConsentRecord c = ledger.append(record(NOW, Source.BANNER));
             assertTrue(a.sequence() < b.sequence() && b.sequence() < c.sequence(), List.of(a, b, c).toString());
             assertEquals(List.of(b), ledger.find(b.consentId()));
-            // each server chained after the other's record: one chain
+            // one numbering over both servers' lanes, each lane's chain whole
             Verification v = second.verify();
             assertTrue(v.intact() && v.records() == 3, v.toString());
         }
