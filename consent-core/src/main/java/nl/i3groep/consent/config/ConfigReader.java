@@ -41,13 +41,15 @@ import nl.i3groep.consent.cookie.SigningKey;
 /**
  * Reads the configuration JSON into a {@link ConsentConfig}. Strict on purpose: an unknown field is
  * an error (a misspelt {@code "gpc"} must not silently fall back to a default), and so is a
- * duplicate key.
+ * duplicate key. Comments ({@code //} and {@code /* *}{@code /}) are allowed, so that a
+ * configuration can say why it is as it is.
  */
 final class ConfigReader {
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_JAVA_COMMENTS)
             .build();
     private static final Pattern POLICY_VERSION = Pattern.compile("[\\x21-\\x7e]{1,64}");
     private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,64}");
@@ -58,9 +60,17 @@ final class ConfigReader {
     private static final int MAX_AGE_DAYS = 730;
 
     private final Map<String, String> environment;
+    /** Where the fields asked for are noted, as paths with {@code *} for a map's key; null: nowhere. */
+    private final Set<String> asked;
 
     ConfigReader(Map<String, String> environment) {
+        this(environment, null);
+    }
+
+    /** A reader that notes in {@code asked} every field it looks for: what the schema must describe. */
+    ConfigReader(Map<String, String> environment, Set<String> asked) {
         this.environment = Map.copyOf(environment);
+        this.asked = asked;
     }
 
     ConsentConfig read(String json) {
@@ -73,7 +83,9 @@ final class ConfigReader {
         if (root == null || !root.isObject()) {
             throw new ConfigException("", "must be a JSON object");
         }
-        Obj top = new Obj((ObjectNode) root, "");
+        Obj top = new Obj((ObjectNode) root, "", "", asked);
+        // where an editor finds the JSON Schema; nothing to the reader
+        top.string("$schema");
         String policyVersion = top.string("policyVersion").orElseThrow(() -> top.missing("policyVersion"));
         if (!POLICY_VERSION.matcher(policyVersion).matches()) {
             throw top.error("policyVersion", "must be 1 to 64 printable ASCII characters without spaces");
@@ -471,7 +483,7 @@ final class ConfigReader {
     private LedgerSettings ledger(Optional<Obj> block) {
         // no block is a file ledger in ./consent-ledger, which still needs its keys
         Obj l = block.orElseGet(() -> new Obj(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
-                "ledger"));
+                "ledger", "ledger", null));
         LedgerType type = l.choice("type", LedgerType.class).orElse(LedgerType.FILE);
         Duration retention = Duration.ofDays(l.integer("retentionDays", 1, 36500).orElse(730));
         Optional<Path> path = Optional.empty();
@@ -538,11 +550,22 @@ final class ConfigReader {
     private static final class Obj {
         final ObjectNode node;
         final String path;
+        /** The path with {@code *} for the keys of maps and {@code []} for array elements. */
+        private final String pattern;
+        private final Set<String> asked;
         private final Set<String> known = new LinkedHashSet<>();
+        /** Whether its fields are keys (tracker ids, hosts, languages) rather than names the reader knows. */
+        private boolean map;
 
-        Obj(ObjectNode node, String path) {
+        Obj(ObjectNode node, String path, String pattern, Set<String> asked) {
             this.node = node;
             this.path = path;
+            this.pattern = pattern;
+            this.asked = asked;
+        }
+
+        private String pattern(String field) {
+            return map ? pattern + ".*" : pattern.isEmpty() ? field : pattern + "." + field;
         }
 
         String path(String field) {
@@ -553,7 +576,15 @@ final class ConfigReader {
             return new ConfigException(path(field), problem);
         }
 
+        /** Required and absent; a field of the same name in another case is named as the unknown field it is. */
         ConfigException missing(String field) {
+            Iterator<String> names = node.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                if (name.equalsIgnoreCase(field)) {
+                    return error(name, "unknown field; did you mean \"" + field + "\"?");
+                }
+            }
             return error(field, "required");
         }
 
@@ -563,6 +594,7 @@ final class ConfigReader {
         }
 
         List<String> fieldNames() {
+            map = true;
             List<String> names = new ArrayList<>();
             node.fieldNames().forEachRemaining(names::add);
             known.addAll(names);
@@ -572,6 +604,9 @@ final class ConfigReader {
         /** The value, absent when missing or JSON null. */
         private Optional<JsonNode> get(String field) {
             known.add(field);
+            if (asked != null) {
+                asked.add(pattern(field));
+            }
             JsonNode v = node.get(field);
             return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
         }
@@ -624,7 +659,7 @@ final class ConfigReader {
                 if (!v.isObject()) {
                     throw error(field, "must be an object");
                 }
-                return new Obj((ObjectNode) v, path(field));
+                return new Obj((ObjectNode) v, path(field), pattern(field), asked);
             });
         }
 
@@ -638,7 +673,7 @@ final class ConfigReader {
                     if (!v.get(i).isObject()) {
                         throw error(field + "[" + i + "]", "must be an object");
                     }
-                    list.add(new Obj((ObjectNode) v.get(i), path(field) + "[" + i + "]"));
+                    list.add(new Obj((ObjectNode) v.get(i), path(field) + "[" + i + "]", pattern(field) + "[]", asked));
                 }
                 return list;
             });
@@ -666,6 +701,10 @@ final class ConfigReader {
             while (names.hasNext()) {
                 String name = names.next();
                 if (!known.contains(name)) {
+                    Optional<String> meant = known.stream().filter(name::equalsIgnoreCase).findFirst();
+                    if (meant.isPresent()) {
+                        throw error(name, "unknown field; did you mean \"" + meant.get() + "\"?");
+                    }
                     throw error(name, "unknown field" + (known.isEmpty() ? "" : "; known here: " + String.join(", ", known)));
                 }
             }
