@@ -31,7 +31,10 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code /stand-ins} shows what each stand-in received.
  *
  * <p>Run: {@code mvn -B -q install -DskipTests && mvn -B -q -f consent-servlet exec:java@demo}, then
- * open {@code http://localhost:8080}. Arguments, in any order: a port (default 8080), and
+ * open {@code http://localhost:8080}. It listens on the loopback address only, unless
+ * {@code --host ADDRESS} names another ({@code 0.0.0.0}: every interface), and logs through
+ * SLF4J to {@code java.util.logging}'s console. Arguments, in any order: a port (default 8080),
+ * {@code --host ADDRESS}, and
  * {@code --no-filter} to serve the same pages without the consent filter (no banner, no
  * {@code /consent}, every tracker live): the baseline of the load test ({@code consent-jmh/load/run.sh}),
  * e.g. {@code mvn -B -q -f consent-servlet exec:java@demo -Dexec.args="8080 --no-filter"}.
@@ -79,10 +82,14 @@ public final class DemoSite implements AutoCloseable {
     private final ServerConnector connector;
     private final List<String[]> received = new ArrayList<>();
 
-    private DemoSite(int port, Trackers trackers, boolean filtered) throws Exception {
+    /** Where the demo listens unless told otherwise: nothing off the machine reaches it. */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    private DemoSite(String host, int port, Trackers trackers, boolean filtered) throws Exception {
         this.trackers = trackers;
         server = new Server();
         connector = new ServerConnector(server);
+        connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
@@ -114,7 +121,12 @@ public final class DemoSite implements AutoCloseable {
      * behind the consent filter when {@code filtered}, else serving the pages as they are.
      */
     public static DemoSite start(int port, Trackers trackers, boolean filtered) throws Exception {
-        DemoSite site = new DemoSite(port, trackers, filtered);
+        return start(LOOPBACK, port, trackers, filtered);
+    }
+
+    /** As {@link #start(int, Trackers, boolean)}, listening on {@code host} ({@code 0.0.0.0}: every interface). */
+    public static DemoSite start(String host, int port, Trackers trackers, boolean filtered) throws Exception {
+        DemoSite site = new DemoSite(host, port, trackers, filtered);
         site.server.start();
         return site;
     }
@@ -137,22 +149,28 @@ public final class DemoSite implements AutoCloseable {
         server.stop();
     }
 
-    /** Arguments, in any order: the port (default 8080) and {@code --no-filter}. */
+    /** Arguments, in any order: the port (default 8080), {@code --host ADDRESS} and {@code --no-filter}. */
     public static void main(String[] args) throws Exception {
         int port = 8080;
+        String host = LOOPBACK;
         boolean filtered = true;
-        for (String arg : args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
             if (arg.equals("--no-filter")) {
                 filtered = false;
+            } else if (arg.equals("--host") && i + 1 < args.length) {
+                host = args[++i];
             } else if (arg.matches("[0-9]+")) {
                 port = Integer.parseInt(arg);
             } else {
-                throw new IllegalArgumentException("unknown argument " + arg + " (expected: [port] [--no-filter])");
+                throw new IllegalArgumentException("unknown argument " + arg
+                        + " (expected: [port] [--host ADDRESS] [--no-filter])");
             }
         }
-        DemoSite site = start(port, Trackers.STAND_INS, filtered);
-        System.out.println("Demo site: http://localhost:" + site.port() + "  (stand-ins: http://localhost:"
-                + site.port() + "/stand-ins; Ctrl-C stops it)" + (filtered ? "" : "  WITHOUT the consent filter"));
+        DemoSite site = start(host, port, Trackers.STAND_INS, filtered);
+        org.slf4j.LoggerFactory.getLogger(DemoSite.class).info("Demo site on {}: http://localhost:{} (stand-ins: "
+                + "http://localhost:{}/stand-ins; Ctrl-C stops it){}", host, site.port(), site.port(),
+                filtered ? "" : " WITHOUT the consent filter");
         site.server.join();
     }
 

@@ -29,6 +29,43 @@ class DemoSiteTest {
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An address of this machine that is not loopback: where a neighbour would connect. */
+    private static java.util.Optional<java.net.InetAddress> outward() throws Exception {
+        return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(n -> {
+                    try {
+                        return n.isUp() && !n.isLoopback();
+                    } catch (java.net.SocketException e) {
+                        return false;
+                    }
+                })
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                .findFirst();
+    }
+
+    private static boolean accepts(java.net.InetAddress address, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address, port), 2000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void listensOnLoopbackUnlessToldOtherwise() throws Exception {
+        java.net.InetAddress outward = outward().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(outward != null, "this machine has no address but loopback");
+        try (DemoSite everywhere = DemoSite.start("0.0.0.0", 0, DemoSite.Trackers.STAND_INS, true)) {
+            assertTrue(accepts(outward, everywhere.port()), "the control: told to, it is reached at " + outward);
+        }
+        try (DemoSite site = DemoSite.start(0)) {
+            assertTrue(accepts(java.net.InetAddress.getLoopbackAddress(), site.port()));
+            assertFalse(accepts(outward, site.port()), "reached from " + outward + " without being told to listen there");
+        }
+    }
+
     @Test
     void everyStandInTrackerIsInertUntilConsentAndLiveAfter() throws Exception {
         try (DemoSite site = DemoSite.start(0)) {
