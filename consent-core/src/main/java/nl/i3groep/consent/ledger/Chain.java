@@ -261,7 +261,9 @@ final class Chain {
                 } else {
                     long h = head.get().sequence();
                     if (h > last) {
-                        broken(last + 1, "the ledger ends at " + last + " but its head" + lane + " names record " + h
+                        // in one of several chains sharing the numbers, the first one after the end may be
+                        // another chain's: the head's own record is the one surely missing
+                        broken(lane.isEmpty() ? last + 1 : h, "the ledger ends at " + last + " but its head" + lane + " names record " + h
                                 + ": the newest records were removed");
                     } else if (h == from && h == last && !head.get().mac().equals(previous)) {
                         broken(h, "the ledger's head" + lane + " does not name the link a purge left");

@@ -81,11 +81,19 @@ abstract class DurableLedgerContract extends LedgerContract {
         brokenAt(verifyReopened(), s.get(1), "");
     }
 
+    /**
+     * Where verify reports a cut-off end: at the first record removed where numbers run without
+     * gaps; where chains share the numbers, at the newest one, which the head names.
+     */
+    protected long cutOffReportedAt(long firstRemoved, long newestRemoved) {
+        return firstRemoved;
+    }
+
     @Test
     void verifySeesACutOffEnd() throws Exception {
         List<Long> s = fiveThenClosed();
         truncate(2);
-        brokenAt(verifyReopened(), s.get(3), "head");
+        brokenAt(verifyReopened(), cutOffReportedAt(s.get(3), s.get(4)), "head");
     }
 
     @Test

@@ -59,6 +59,11 @@ abstract class JdbcLedgerContract extends DurableLedgerContract {
         tampering().editNotice(hash);
     }
 
+    @Override
+    protected long cutOffReportedAt(long firstRemoved, long newestRemoved) {
+        return newestRemoved;
+    }
+
     /** The numbers of the records in each lane, by lane. */
     private TreeMap<Integer, List<Long>> lanes() throws SQLException {
         TreeMap<Integer, List<Long>> lanes = new TreeMap<>();
@@ -131,12 +136,13 @@ abstract class JdbcLedgerContract extends DurableLedgerContract {
     @Test
     void tamperingInAnyLaneIsSeen() throws Exception {
         appendConcurrently();
-        TreeMap<Integer, List<Long>> lanes = lanes();
-        assertTrue(lanes.size() >= 2, "appends at once took one lane only: " + lanes.keySet());
-        // the lane whose first record is numbered last: its breaks are not the first a walk of all would meet
-        List<Long> lane = lanes.values().stream().max(java.util.Comparator.comparing(l -> l.get(0))).orElseThrow();
+        List<List<Long>> lanes = lanes().values().stream().filter(l -> l.size() >= 3).toList();
+        assertTrue(lanes.size() >= 2, "appends at once took one lane only (of three records or more): " + lanes());
+        // the lane whose first record is numbered last: its breaks are not the first a walk of all would meet;
+        // the record removed has one after it in its lane
+        List<Long> lane = lanes.stream().max(java.util.Comparator.comparing(l -> l.get(0))).orElseThrow();
         long removed = lane.get(lane.size() / 2);
-        long edited = lanes.values().stream().mapToLong(l -> l.get(0)).min().orElseThrow();
+        long edited = lanes.stream().mapToLong(l -> l.get(0)).min().orElseThrow();
         assertTrue(edited < removed && !lane.contains(edited), edited + " in another lane, before " + removed);
         assertTrue(ledger.verify().intact(), "the control");
         tampering().delete(removed);
