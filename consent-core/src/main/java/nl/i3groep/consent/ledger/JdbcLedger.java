@@ -477,18 +477,7 @@ public final class JdbcLedger implements ConsentLedger {
         if (n == 1) {
             try (PreparedStatement insert = c.prepareStatement(INSERT_ONE)) {
                 row(insert, moveHead(insert, 1, lane, head, tip.sequence()), linked.get(0), lane, tip.sequence());
-                int rows;
-                try {
-                    rows = insert.executeUpdate();
-                } catch (SQLException e) {
-                    rollback(c);
-                    if (conflict(e)) {
-                        return false;
-                    }
-                    throw e;
-                }
-                commit(c);
-                return rows == 1;
+                return committed(c, insert, 1);
             }
         }
         Long[] seq = new Long[n];
@@ -517,19 +506,24 @@ public final class JdbcLedger implements ConsentLedger {
                 insert.setArray(p++, c.createArrayOf("varchar", column));
             }
             insert.setArray(p++, c.createArrayOf("int8", prev));
-            int rows;
-            try {
-                rows = insert.executeUpdate();
-            } catch (SQLException e) {
-                rollback(c);
-                if (conflict(e)) {
-                    return false;
-                }
-                throw e;
-            }
-            commit(c);
-            return rows == n;
+            return committed(c, insert, n);
         }
+    }
+
+    /** Runs the statement that moves the head and inserts {@code n} rows; false when another server came first. */
+    private static boolean committed(Connection c, PreparedStatement insert, int n) throws SQLException {
+        int rows;
+        try {
+            rows = insert.executeUpdate();
+        } catch (SQLException e) {
+            rollback(c);
+            if (conflict(e)) {
+                return false;
+            }
+            throw e;
+        }
+        commit(c);
+        return rows == n;
     }
 
     private boolean insertInTransaction(Connection c, int lane, Entry.Anchor tip, List<Entry.Kept> linked,
