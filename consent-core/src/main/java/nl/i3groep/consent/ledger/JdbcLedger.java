@@ -450,8 +450,7 @@ public final class JdbcLedger implements ConsentLedger {
         if (mine == null) {
             throw new SQLException("the row '" + head(lane) + "' of " + CHAIN + " is missing");
         }
-        long seen = highest;
-        issued.accumulateAndGet(seen, Math::max);
+        issued.accumulateAndGet(highest, Math::max);
         return mine;
     }
 
