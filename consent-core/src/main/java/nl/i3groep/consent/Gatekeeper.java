@@ -33,13 +33,13 @@ import nl.i3groep.consent.cookie.ConsentCookieCodec;
  * <p>Thread-safe. Decoded cookies are cached (bounded), so a returning visitor costs one cache
  * lookup and no allocation.
  *
- * {@snippet :
+ * <pre>{@code
  * Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.load("classpath:consent.json"));
  * Decisions decisions = gatekeeper.decide(cookieValue, "1".equals(secGpcHeader));
  * if (decisions.allows("google-analytics")) {
  *     // render the analytics tag
  * }
- * }
+ * }</pre>
  */
 public final class Gatekeeper {
 
