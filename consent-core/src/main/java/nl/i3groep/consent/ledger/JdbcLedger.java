@@ -273,10 +273,14 @@ public final class JdbcLedger implements ConsentLedger {
                 + " WHERE name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
             select.setString(1, name);
             try (ResultSet r = select.executeQuery()) {
-                return r.next() ? Optional.of(new Entry.Anchor(r.getLong(1), r.getString(2), r.getString(3),
-                        r.getString(4))) : Optional.empty();
+                return r.next() ? Optional.of(anchor(r)) : Optional.empty();
             }
         }
+    }
+
+    /** The anchor of a row whose first columns are {@code seq, mac, key_id, seal}. */
+    private static Entry.Anchor anchor(ResultSet r) throws SQLException {
+        return new Entry.Anchor(r.getLong(1), r.getString(2), r.getString(3), r.getString(4));
     }
 
     @Override
@@ -438,12 +442,12 @@ public final class JdbcLedger implements ConsentLedger {
     private Entry.Anchor readHeads(Connection c, int lane) throws SQLException {
         Entry.Anchor mine = null;
         long highest = 0;
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT name, seq, mac, key_id, seal FROM "
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT seq, mac, key_id, seal, name FROM "
                 + CHAIN + " WHERE name LIKE 'head%'")) {
             while (r.next()) {
-                highest = Math.max(highest, r.getLong(2));
-                if (r.getString(1).equals(head(lane))) {
-                    mine = new Entry.Anchor(r.getLong(2), r.getString(3), r.getString(4), r.getString(5));
+                highest = Math.max(highest, r.getLong(1));
+                if (r.getString(5).equals(head(lane))) {
+                    mine = anchor(r);
                 }
             }
         }
@@ -466,7 +470,7 @@ public final class JdbcLedger implements ConsentLedger {
             + " CAST(? AS VARCHAR[]), CAST(? AS BIGINT[])) AS v(s, c, t, p, pu, tr, so, n, k, m, pv)"
             + " WHERE EXISTS (SELECT 1 FROM h)";
 
-    /** A single record, as plain parameters: PostgreSQL plans it faster than arrays of one. */
+    /** A single record, the usual append, as plain parameters: no arrays to build and take apart. */
     private static final String INSERT_ONE = "WITH h AS (" + MOVE_HEAD + " RETURNING seq) INSERT INTO " + TABLE
             + " (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM h)";
 
@@ -683,15 +687,12 @@ public final class JdbcLedger implements ConsentLedger {
         Objects.requireNonNull(cutoff, "cutoff");
         OffsetDateTime at = cutoff.atOffset(ZoneOffset.UTC);
         return run("purge old records", c -> transaction(c, () -> {
-            List<Entry.Anchor> starts = new ArrayList<>();
-            for (int lane = 0; lane < LANES; lane++) {
-                String name = start(lane);
-                starts.add(anchor(c, name, true).orElseThrow(() -> new SQLException("the row '" + name + "' of "
-                        + CHAIN + " is missing")));
-            }
             int purged = 0;
             for (int lane = 0; lane < LANES; lane++) {
-                purged += purgeLane(c, lane, starts.get(lane), at);
+                String name = start(lane);
+                Entry.Anchor start = anchor(c, name, true).orElseThrow(() -> new SQLException("the row '" + name
+                        + "' of " + CHAIN + " is missing"));
+                purged += purgeLane(c, lane, start, at);
             }
             List<Entry> late = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement(SELECT + " WHERE seal IS NULL AND decided_at < ?")) {
@@ -837,18 +838,7 @@ public final class JdbcLedger implements ConsentLedger {
                             }
                         }
                     }
-                    List<Verification> lanes = new ArrayList<>();
-                    for (int lane = 0; lane < LANES; lane++) {
-                        lanes.add(verifyLane(c, lane, held));
-                    }
-                    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT MIN(seq) FROM " + TABLE
-                            + " WHERE lane < 0 OR lane >= " + LANES)) {
-                        if (r.next() && r.getObject(1) != null) {
-                            lanes.add(new Verification(0, 0, 0, Optional.of(new Verification.Break(r.getLong(1),
-                                    "record " + r.getLong(1) + " is in no lane of the ledger: written around it"))));
-                        }
-                    }
-                    return merged(lanes);
+                    return walkLanes(c, held);
                 });
             } finally {
                 c.setTransactionIsolation(isolation);
@@ -856,36 +846,55 @@ public final class JdbcLedger implements ConsentLedger {
         });
     }
 
-    private Verification verifyLane(Connection c, int lane, Set<String> held) throws SQLException {
-        Optional<Entry.Anchor> start = anchor(c, start(lane), false);
-        Optional<Entry.Anchor> head = anchor(c, head(lane), false);
-        if (start.isEmpty() || head.isEmpty()) {
-            String name = start.isEmpty() ? start(lane) : head(lane);
-            return new Verification(0, 0, 0, Optional.of(new Verification.Break(0, "the row '" + name + "' of " + CHAIN
-                    + " is missing: removed, so that a cut-off chain would not show")));
+    /** Every lane's walk, in one pass over the table in order of lane and number; merged. */
+    private Verification walkLanes(Connection c, Set<String> held) throws SQLException {
+        List<Verification> results = new ArrayList<>();
+        Chain.Walk[] walks = new Chain.Walk[LANES];
+        for (int lane = 0; lane < LANES; lane++) {
+            Optional<Entry.Anchor> start = anchor(c, start(lane), false);
+            Optional<Entry.Anchor> head = anchor(c, head(lane), false);
+            if (start.isEmpty() || head.isEmpty()) {
+                String name = start.isEmpty() ? start(lane) : head(lane);
+                results.add(new Verification(0, 0, 0, Optional.of(new Verification.Break(0, "the row '" + name + "' of "
+                        + CHAIN + " is missing: removed, so that a cut-off chain would not show"))));
+            } else {
+                walks[lane] = chain.new Walk(start(lane), start, head(lane), head, " (lane " + lane + ")", true,
+                        held::contains);
+            }
         }
-        Chain.Walk walk = chain.new Walk(start(lane), start, head(lane), head, " (lane " + lane + ")", true,
-                held::contains);
-        try (PreparedStatement s = c.prepareStatement("SELECT " + FIELDS + ", prev FROM " + TABLE
-                + " WHERE lane = ? ORDER BY seq")) {
+        Optional<Verification.Break> stray = Optional.empty();
+        try (Statement s = c.createStatement()) {
             s.setFetchSize(1000); // PostgreSQL streams through a cursor only outside auto-commit
-            s.setInt(1, lane);
-            try (ResultSet r = s.executeQuery()) {
+            try (ResultSet r = s.executeQuery("SELECT " + FIELDS + ", lane, prev FROM " + TABLE + " ORDER BY lane, seq")) {
                 while (r.next()) {
-                    Entry e;
-                    try {
-                        e = entry(r);
-                    } catch (RuntimeException unreadable) {
-                        walk.broken(r.getLong(1), "row " + r.getLong(1) + " cannot be read: " + unreadable.getMessage());
-                        break;
+                    long seq = r.getLong(1);
+                    int lane = r.getInt(12);
+                    if (lane < 0 || lane >= LANES) {
+                        if (stray.isEmpty() || seq < stray.get().sequence()) {
+                            stray = Optional.of(new Verification.Break(seq, "record " + seq
+                                    + " is in no lane of the ledger: written around it"));
+                        }
+                        continue;
                     }
-                    if (!walk.next(e, r.getLong(12))) {
-                        break;
+                    Chain.Walk walk = walks[lane];
+                    if (walk == null) {
+                        continue;
+                    }
+                    try {
+                        walk.next(entry(r), r.getLong(13));
+                    } catch (RuntimeException unreadable) {
+                        walk.broken(seq, "row " + seq + " cannot be read: " + unreadable.getMessage());
                     }
                 }
             }
         }
-        return walk.result();
+        for (Chain.Walk walk : walks) {
+            if (walk != null) {
+                results.add(walk.result());
+            }
+        }
+        stray.ifPresent(b -> results.add(new Verification(0, 0, 0, Optional.of(b))));
+        return merged(results);
     }
 
     /** The lanes' walks as one: what they checked, and the break with the lowest number. */
