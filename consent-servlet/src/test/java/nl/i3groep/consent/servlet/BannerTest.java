@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -23,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class BannerTest {
 
-    private static String json() throws IOException {
-        return Files.readString(Path.of("src/test/resources/consent.json"));
+    private static String json() {
+        return SiteConfig.json();
     }
 
     private static Gatekeeper gatekeeper(String json) {

@@ -13,8 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -354,7 +352,7 @@ class ConsentEndpointTest {
     @ParameterizedTest
     @EnumSource(Container.class)
     void theCookieIsAsConfigured(Container c) throws Exception {
-        String json = Files.readString(Path.of("src/test/resources/consent.json"))
+        String json = SiteConfig.json()
                 .replace("\"consentMaxAgeDays\": 365", "\"consentMaxAgeDays\": 30")
                 .replace("{ \"name\": \"i3_consent\", \"secure\": \"auto\", \"sameSite\": \"Lax\", \"domain\": null }",
                         "{ \"name\": \"site_consent\", \"secure\": \"always\", \"sameSite\": \"Strict\", "

@@ -26,6 +26,10 @@ import org.eclipse.jetty.server.ServerConnector;
  * A real servlet container on a free loopback port, with the filter registered as a site would, and
  * set up as behind a TLS-terminating proxy: {@code X-Forwarded-Proto} and {@code -Host} are honoured
  * (requests without them are unaffected).
+ *
+ * <p>consent-servlet-javax compiles this class again after renaming {@code jakarta.servlet} and
+ * Jetty's {@code ee10.servlet} package, and so starts Jetty 10 and Tomcat 9 with it: what it calls
+ * must exist in those too.
  */
 enum Container {
     JETTY {

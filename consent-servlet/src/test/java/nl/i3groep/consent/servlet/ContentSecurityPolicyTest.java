@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -34,7 +32,7 @@ class ContentSecurityPolicyTest {
     }
 
     private static Container.Running start(Container c, String csp) throws Exception {
-        String json = Files.readString(Path.of("src/test/resources/consent.json"))
+        String json = SiteConfig.json()
                 .replace("\"csp\": \"off\"", "\"csp\": \"" + csp + "\"");
         Gatekeeper gatekeeper = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
         return c.start(Container.Registration.instance(new ConsentFilter(gatekeeper, new MemoryLedger())),

@@ -29,18 +29,14 @@ class CspTest {
     static final Gatekeeper SITE;
 
     static {
-        try {
-            String json = Files.readString(Path.of("src/test/resources/consent.json")).replace("\"trackers\": {",
-                    "\"purposes\": {\"video\": {\"deniedByGpc\": false}},\n"
-                            + "\"thirdParties\": {\"cdn.example-cdn.net\": {\"purpose\": \"necessary\", \"for\": \"images\"},"
-                            + " \"fonts.gstatic.com\": {\"purpose\": \"necessary\", \"for\": \"web fonts\"},"
-                            + " \"www.google.com/recaptcha/\": {\"purpose\": \"necessary\", \"for\": \"the contact form's check\"},"
-                            + " \"*.video-cdn.example\": {\"purpose\": \"video\", \"for\": \"embedded videos\"}},\n"
-                            + "\"trackers\": {");
-            SITE = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        String json = SiteConfig.json().replace("\"trackers\": {",
+                "\"purposes\": {\"video\": {\"deniedByGpc\": false}},\n"
+                        + "\"thirdParties\": {\"cdn.example-cdn.net\": {\"purpose\": \"necessary\", \"for\": \"images\"},"
+                        + " \"fonts.gstatic.com\": {\"purpose\": \"necessary\", \"for\": \"web fonts\"},"
+                        + " \"www.google.com/recaptcha/\": {\"purpose\": \"necessary\", \"for\": \"the contact form's check\"},"
+                        + " \"*.video-cdn.example\": {\"purpose\": \"video\", \"for\": \"embedded videos\"}},\n"
+                        + "\"trackers\": {");
+        SITE = Gatekeeper.create(ConsentConfig.parse(json, Map.of()));
     }
 
     static final String NECESSARY = "cdn.example-cdn.net fonts.gstatic.com www.google.com/recaptcha/";

@@ -45,7 +45,7 @@ class FailClosedTest {
     @EnumSource(Container.class)
     void aBrokenConfigurationStopsTheSiteFromStarting(Container c, @TempDir Path dir) throws Exception {
         Path config = dir.resolve("consent.json");
-        Files.writeString(config, Files.readString(Path.of("src/test/resources/consent.json"))
+        Files.writeString(config, SiteConfig.json()
                 .replace("\"partnerId\": \"123456\"", "\"partnerId\": \"12ab\""));
         Container.Running r;
         try {
@@ -66,7 +66,7 @@ class FailClosedTest {
     @Test
     void initNamesTheFieldAtFault(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("consent.json");
-        Files.writeString(config, Files.readString(Path.of("src/test/resources/consent.json"))
+        Files.writeString(config, SiteConfig.json()
                 .replace("\"partnerId\": \"123456\"", "\"partnerId\": \"12ab\""));
         ServletException e = assertThrows(ServletException.class, () -> new ConsentFilter().init(config(config.toString())));
         assertTrue(e.getMessage().contains("trackers.linkedin-insight.partnerId"), e.getMessage());

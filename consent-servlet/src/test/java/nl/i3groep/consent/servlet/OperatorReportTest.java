@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import nl.i3groep.consent.Gatekeeper;
 import nl.i3groep.consent.config.ConsentConfig;
@@ -23,7 +21,7 @@ class OperatorReportTest {
     private static final String SECRET = "op-report-0123456789abcdef-XYZ";
 
     private static ConsentFilter filter(boolean withSecret) throws Exception {
-        String json = Files.readString(Path.of("src/test/resources/consent.json"));
+        String json = SiteConfig.json();
         if (withSecret) {
             json = json.replace("\"ledger\":", "\"report\": {\"secret\": \"env:CONSENT_REPORT_SECRET\"},\n  \"ledger\":");
         }

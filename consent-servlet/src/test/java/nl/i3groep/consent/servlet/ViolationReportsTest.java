@@ -159,7 +159,7 @@ class ViolationReportsTest {
     @ParameterizedTest
     @EnumSource(Container.class)
     void blockingHoldsBackWhatNobodyDeclared(Container c) throws Exception {
-        String json = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/consent.json"))
+        String json = SiteConfig.json()
                 .replace("\"ledger\":", "\"undeclared\": \"block\", \"thirdParties\": {\"cdn.declared.example\":"
                         + " {\"purpose\": \"necessary\", \"for\": \"images\"}},\n  \"ledger\":");
         ConsentFilter filter = new ConsentFilter(Gatekeeper.create(ConsentConfig.parse(json, Map.of())), new MemoryLedger());
