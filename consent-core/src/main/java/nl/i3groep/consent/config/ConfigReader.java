@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -59,6 +60,7 @@ final class ConfigReader {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final int MAX_AGE_DAYS = 730;
 
+    /** Only looked up, never copied: it may be a view of a larger environment (Spring's) that cannot list itself. */
     private final Map<String, String> environment;
     /** Where the fields asked for are noted, as paths with {@code *} for a map's key; null: nowhere. */
     private final Set<String> asked;
@@ -69,7 +71,7 @@ final class ConfigReader {
 
     /** A reader that notes in {@code asked} every field it looks for: what the schema must describe. */
     ConfigReader(Map<String, String> environment, Set<String> asked) {
-        this.environment = Map.copyOf(environment);
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.asked = asked;
     }
 

@@ -79,6 +79,8 @@ public class ConsentFilter implements Filter {
     private Set<String> endpointPaths;
     /** What the filter counts into, where built with it; else {@link Meters#detect} at init. */
     private Meters givenMeters;
+    /** The report the filter fills, where built with it; else one of its own at init. */
+    private UndeclaredHosts givenUndeclared;
 
     /** For {@code web.xml}: the configuration comes from the init-parameter {@code config}. */
     public ConsentFilter() {
@@ -88,6 +90,15 @@ public class ConsentFilter implements Filter {
     public ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger) {
         this.gatekeeper = Objects.requireNonNull(gatekeeper, "gatekeeper");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
+    }
+
+    /**
+     * Built in Java, recording decisions in {@code ledger} and what pages contact undeclared in
+     * {@code undeclared}, which the application may read or show as well.
+     */
+    public ConsentFilter(Gatekeeper gatekeeper, ConsentLedger ledger, UndeclaredHosts undeclared) {
+        this(gatekeeper, ledger);
+        this.givenUndeclared = Objects.requireNonNull(undeclared, "undeclared");
     }
 
     /** Counting into {@code meters} rather than what {@link Meters#detect} finds. */
@@ -130,7 +141,8 @@ public class ConsentFilter implements Filter {
             LOG.error("ConsentFilter: ledger: cannot store the banner's notice; the endpoint stores it with the first"
                     + " decision that names it: {}", e.getMessage());
         }
-        UndeclaredHosts undeclared = new UndeclaredHosts(config, java.time.Clock.systemUTC());
+        UndeclaredHosts undeclared = givenUndeclared != null ? givenUndeclared
+                : new UndeclaredHosts(config, java.time.Clock.systemUTC());
         onceCookie = ConsentEndpoint.onceCookie(gatekeeper.config());
         endpointPaths = endpointPaths(gatekeeper.config());
         site = new Site(gatekeeper, htmlGate, cookies, new ConsentEndpoint(gatekeeper, ledger, cookies, banner, meters),
