@@ -27,7 +27,6 @@ import nl.i3groep.consent.servlet.ConsentFilter;
 import nl.i3groep.consent.spring.site.OwnBeans;
 import nl.i3groep.consent.spring.site.Site;
 import org.jsoup.Jsoup;
-import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,13 +55,18 @@ class ConsentAutoConfigurationTest {
         site.close();
     }
 
-    /** The site on a free loopback port; the signing key's {@code env:} secret from a Spring property. */
+    /** The signing key's {@code env:} secret, from a Spring property. */
+    private static final String SIGNING_KEY =
+            "CONSENT_SIGNING_KEY=base64:c3ByaW5nLXRlc3Qta2V5LXNwcmluZy10ZXN0LWtleS1zcHJpbmc=";
+
+    /** A site of these sources on a free loopback port, not yet started. */
+    private static SpringApplicationBuilder site(Class<?>... sources) {
+        return new SpringApplicationBuilder(sources)
+                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off");
+    }
+
     private static ConfigurableApplicationContext start(Class<?> application, String... properties) {
-        return new SpringApplicationBuilder(application)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "CONSENT_SIGNING_KEY=base64:c3ByaW5nLXRlc3Qta2V5LXNwcmluZy10ZXN0LWtleS1zcHJpbmc=")
-                .properties(properties)
-                .run();
+        return site(application).properties(SIGNING_KEY).properties(properties).run();
     }
 
     private static int port(ConfigurableApplicationContext context) {
@@ -97,11 +101,9 @@ class ConsentAutoConfigurationTest {
     }
 
     private static Element analytics(String body) {
-        Document d = Jsoup.parse(body);
-        Element script = d.select("script").stream()
+        return Jsoup.parse(body).select("script").stream()
                 .filter(s -> s.attr("src").contains(GA) || s.attr("data-consent-src").contains(GA))
                 .findFirst().orElseThrow(() -> new AssertionError("no analytics script in " + body));
-        return script;
     }
 
     private static boolean inert(Element script) {
@@ -184,10 +186,7 @@ class ConsentAutoConfigurationTest {
 
     @Test
     void aSitesOwnLedgerIsTheOneTheFilterRecordsIn() throws Exception {
-        ConfigurableApplicationContext own = new SpringApplicationBuilder(Site.class, OwnBeans.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "CONSENT_SIGNING_KEY=base64:c3ByaW5nLXRlc3Qta2V5LXNwcmluZy10ZXN0LWtleS1zcHJpbmc=")
-                .run();
+        ConfigurableApplicationContext own = site(Site.class, OwnBeans.class).properties(SIGNING_KEY).run();
         try {
             Map<String, ConsentLedger> ledgers = own.getBeansOfType(ConsentLedger.class);
             assertEquals(List.of("siteLedger"), List.copyOf(ledgers.keySet()));
@@ -219,8 +218,7 @@ class ConsentAutoConfigurationTest {
         Throwable broken = assertThrows(Throwable.class,
                 () -> start(Site.class, "consent.config=classpath:broken-consent.json"));
         assertTrue(messages(broken).contains("trackers.linkedin-insight.partnerId"), messages(broken));
-        Throwable noKey = assertThrows(Throwable.class, () -> new SpringApplicationBuilder(Site.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off").run());
+        Throwable noKey = assertThrows(Throwable.class, () -> site(Site.class).run());
         assertTrue(messages(noKey).contains("CONSENT_SIGNING_KEY"), messages(noKey));
     }
 
