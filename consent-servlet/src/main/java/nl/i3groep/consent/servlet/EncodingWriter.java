@@ -219,8 +219,11 @@ final class EncodingWriter extends Writer {
         out.flush();
     }
 
-    /** Encodes and writes what is held, but half a surrogate pair. */
-    private void held() throws IOException {
+    /**
+     * Encodes and writes what is held, but half a surrogate pair, without a flush: at the end of
+     * the body the container, not a flush, decides when it goes (whole, with its length, if it can).
+     */
+    void held() throws IOException {
         if (count > (pending ? 1 : 0)) {
             encode(count);
         }

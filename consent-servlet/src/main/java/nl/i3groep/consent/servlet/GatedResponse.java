@@ -405,8 +405,8 @@ final class GatedResponse extends HttpServletResponseWrapper {
      * the application is done (the filter chain returned, or an async request completes).
      */
     void finish() throws IOException {
-        if (writer != null) {
-            writer.flush();
+        if (encoding != null) {
+            encoding.held();
         }
         if (mode == Mode.UNDECIDED && !bodyless && !isCommitted() && body != null) {
             decide(-1); // an HTML response whose body was empty
@@ -1081,20 +1081,29 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
     }
 
-    /** Lets the gate close its sink without closing the container's stream: the container does that. */
+    /**
+     * The container's stream as the gate writes to it, which the container sends as it would the
+     * application's own body: whole, with its length, where it fits the buffer. Hence in pieces
+     * small enough for the container to gather into its buffer (Jetty sends a write of more than
+     * its aggregation size, 8 KB by default, at once, and with it the headers, without a length),
+     * and never closed nor flushed at the end: the container completes the response.
+     */
     private static final class Unclosable extends FilterOutputStream {
+        private static final int PIECE = 4096;
+
         Unclosable(OutputStream out) {
             super(out);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            for (int end = off + len; off < end; off += PIECE) {
+                out.write(b, off, Math.min(PIECE, end - off));
+            }
         }
 
         @Override
-        public void close() throws IOException {
-            out.flush();
+        public void close() {
         }
     }
 }

@@ -73,6 +73,9 @@ final class TestServlets {
                     ? "<div><p>" + text + "</p><script src=\"https://snap.licdn.com/li.lms-analytics/insight.min.js\"></script></div>"
                     : document(text).formatted(charsetName);
             int chunk = Integer.parseInt(param(req, "chunk", "0"));
+            if (req.getParameter("buffer") != null) {
+                resp.setBufferSize(Integer.parseInt(req.getParameter("buffer")));
+            }
             String type = param(req, "type", "text/html");
             if (!type.equals("none")) {
                 resp.setContentType((type.equals("late") ? "text/plain" : type) + ";charset=" + charsetName);
