@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import nl.i3groep.consent.Gatekeeper;
@@ -51,12 +50,12 @@ class WholeResponseTest {
         }
     }
 
-    /** The status line and headers (names in lower case) of a raw answer, and its body. */
+    /** The headers (names in lower case) of a raw answer, and its body. */
     private record Framing(Map<String, String> headers, String body) {
         static Framing of(String raw) {
             int end = raw.indexOf("\r\n\r\n");
             assertTrue(end > 0, "an answer with headers: " + raw);
-            Map<String, String> headers = new java.util.HashMap<>();
+            Map<String, String> headers = new HashMap<>();
             for (String line : raw.substring(0, end).split("\r\n")) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
