@@ -76,12 +76,20 @@ abstract class JdbcLedgerContract extends DurableLedgerContract {
         return lanes;
     }
 
-    /** Appends from eight threads at once, every other record an old one; the numbers given. */
+    /**
+     * Appends from eight threads at once, every other record an old one, through a second ledger on
+     * the same tables whose first seven pairs of writes are each in flight at once, in two lanes:
+     * whatever the threads' timing, two lanes take three records or more (one lane holds at most
+     * one of each pair, and the other three lanes cannot share the other seven writes two apiece).
+     * The numbers given.
+     */
     private List<Long> appendConcurrently() throws Exception {
         int threads = 8;
         int each = 40;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
+        PairedConnections paired = new PairedConnections(this::connect);
+        try (JdbcLedger writer = JdbcLedger.open(paired, LedgerKeys.KEYS)) {
+            paired.arm(7);
             CountDownLatch go = new CountDownLatch(1);
             List<Future<List<Long>>> work = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -89,7 +97,7 @@ abstract class JdbcLedgerContract extends DurableLedgerContract {
                     go.await();
                     List<Long> seqs = new ArrayList<>();
                     for (int i = 0; i < each; i++) {
-                        seqs.add(ledger.append(record(i % 2 == 0 ? OLD.plusSeconds(i) : NOW.plusSeconds(i),
+                        seqs.add(writer.append(record(i % 2 == 0 ? OLD.plusSeconds(i) : NOW.plusSeconds(i),
                                 Source.BANNER)).sequence());
                     }
                     return seqs;
