@@ -99,14 +99,11 @@ public final class ConsentCli implements Runnable {
         return ConsentConfig.load(config);
     }
 
-    /** Opens the configured ledger for a command that writes: the site must not hold a file ledger. */
-    ConsentLedger ledgerToWrite(ConsentConfig c) {
-        refuseMemory(c);
-        return ConsentLedger.open(c.ledger());
-    }
-
-    /** Opens the configured ledger to read beside the running site. */
-    ConsentLedger ledgerToRead(ConsentConfig c) {
+    /**
+     * Opens the configured ledger beside the running site: a file ledger's erase and purge are then
+     * done by the site that holds it, or by this tool when no site does.
+     */
+    ConsentLedger ledger(ConsentConfig c) {
         refuseMemory(c);
         return ConsentLedger.openReadOnly(c.ledger());
     }
@@ -132,7 +129,7 @@ public final class ConsentCli implements Runnable {
     static final class Export extends OneVisitor {
         @Override
         public Integer call() {
-            try (ConsentLedger ledger = cli.ledgerToRead(cli.configuration())) {
+            try (ConsentLedger ledger = cli.ledger(cli.configuration())) {
                 cli.spec.commandLine().getOut().println(ledger.export(consentId));
             }
             return 0;
@@ -140,12 +137,12 @@ public final class ConsentCli implements Runnable {
     }
 
     @Command(name = "erase", description = "Removes the records of one consent id (a visitor's request "
-            + "to erase); each leaves a sealed tombstone that keeps the chain verifiable. A file ledger "
-            + "must not be open in the running site meanwhile.")
+            + "to erase); each leaves a sealed tombstone that keeps the chain verifiable. A running site "
+            + "that holds a file ledger does it when asked.")
     static final class Erase extends OneVisitor {
         @Override
         public Integer call() {
-            try (ConsentLedger ledger = cli.ledgerToWrite(cli.configuration())) {
+            try (ConsentLedger ledger = cli.ledger(cli.configuration())) {
                 int erased = ledger.erase(consentId);
                 cli.spec.commandLine().getOut().println(erased == 0 ? "no records of " + consentId
                         : "erased " + erased + " record(s) of " + consentId);
@@ -156,7 +153,7 @@ public final class ConsentCli implements Runnable {
 
     @Command(name = "purge", description = "Removes the records older than the configured retention "
             + "(ledger.retentionDays), or than --before; the chain goes on from a sealed checkpoint. "
-            + "A file ledger must not be open in the running site meanwhile.")
+            + "A running site that holds a file ledger does it when asked.")
     static final class Purge implements Callable<Integer> {
         @ParentCommand
         ConsentCli cli;
@@ -169,7 +166,7 @@ public final class ConsentCli implements Runnable {
         public Integer call() {
             ConsentConfig c = cli.configuration();
             Instant cutoff = before == null ? Instant.now().minus(c.ledger().retention()) : instant(before);
-            try (ConsentLedger ledger = cli.ledgerToWrite(c)) {
+            try (ConsentLedger ledger = cli.ledger(c)) {
                 int purged = ledger.purge(cutoff);
                 cli.spec.commandLine().getOut().println("purged " + purged + " record(s) older than " + cutoff);
             }
@@ -197,7 +194,7 @@ public final class ConsentCli implements Runnable {
         @Override
         public Integer call() {
             Verification v;
-            try (ConsentLedger ledger = cli.ledgerToRead(cli.configuration())) {
+            try (ConsentLedger ledger = cli.ledger(cli.configuration())) {
                 v = ledger.verify();
             }
             (v.intact() ? cli.spec.commandLine().getOut() : cli.spec.commandLine().getErr()).println(v);
@@ -240,7 +237,7 @@ public final class ConsentCli implements Runnable {
             };
             ConsentConfig c = cli.configuration();
             ConsentReport report;
-            try (ConsentLedger ledger = cli.ledgerToRead(c)) {
+            try (ConsentLedger ledger = cli.ledger(c)) {
                 report = ConsentReport.of(c, ledger, period, zone, Optional.ofNullable(since));
             }
             PrintWriter out = cli.spec.commandLine().getOut();

@@ -78,6 +78,11 @@ final class Chain {
         return hmac(key, kind, Long.toString(sequence), mac);
     }
 
+    /** The MAC of a tool's request to the ledger's holder ({@link Requests}), made at {@code at}. */
+    String request(String key, String at, Requests.Kind kind, String argument) {
+        return hmac(key, "request", at, kind.name().toLowerCase(java.util.Locale.ROOT) + "\n" + argument);
+    }
+
     Entry.Erased erase(Entry entry) {
         return new Entry.Erased(entry.sequence(), current, entry.mac(),
                 seal(current, "erased", entry.sequence(), entry.mac()));

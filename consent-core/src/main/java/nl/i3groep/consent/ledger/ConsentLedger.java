@@ -43,9 +43,10 @@ public interface ConsentLedger extends AutoCloseable {
     }
 
     /**
-     * Opens the store {@code settings} names for a tool that reads beside the running site: the file
-     * store {@linkplain FileLedger#openReadOnly read-only} (the site holds its lock), the JDBC store
-     * as {@link #open} does. A memory store lives in the site's process alone: refused.
+     * Opens the store {@code settings} names for a tool beside the running site: the file store
+     * {@linkplain FileLedger#openReadOnly read-only} (the site holds its lock, and erases and purges
+     * when asked), the JDBC store as {@link #open} does. A memory store lives in the site's process
+     * alone: refused.
      *
      * @throws LedgerException when the store cannot be opened; the message says which and why
      */

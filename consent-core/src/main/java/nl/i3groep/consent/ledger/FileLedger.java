@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -64,7 +65,9 @@ import org.slf4j.LoggerFactory;
  * <p>Files are only ever appended to, except by {@link #erase} and {@link #purge}, which write a
  * new file beside the old and rename it over. {@link #find} and {@link #erase} read every file:
  * they serve rare requests of visitors, not page views. One process at a time: the directory is
- * locked ({@code ledger.lock}); a tool reads beside it through {@link #openReadOnly}.
+ * locked ({@code ledger.lock}); a tool reads beside it through {@link #openReadOnly}, and asks the
+ * holder to erase and purge through {@code requests/} (the holder watches it on a daemon thread,
+ * {@code consent-ledger-requests}, until {@link #close}).
  */
 public final class FileLedger implements ConsentLedger {
 
@@ -97,6 +100,10 @@ public final class FileLedger implements ConsentLedger {
     private boolean closed;
     /** Opened beside the process that writes: reads what is there, writes and locks nothing. */
     private final boolean readOnly;
+    /** Beside the holder: how long erase and purge wait for it to take them. */
+    Duration claimWithin = Duration.ofSeconds(30);
+    /** The holder's service to tools beside it; null when read-only or when it cannot watch. */
+    private Requests requests;
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition synced = syncLock.newCondition();
@@ -145,8 +152,17 @@ public final class FileLedger implements ConsentLedger {
      */
     public static FileLedger open(Path dir, List<SigningKey> keys) {
         Objects.requireNonNull(dir, "dir");
-        Chain chain = new Chain(keys);
         Path directory = dir.toAbsolutePath().normalize();
+        FileLedger ledger = openUnlessHeld(directory, new Chain(keys));
+        if (ledger == null) {
+            throw new LedgerException("the consent ledger in " + directory
+                    + " is already open (in this or another process); one ledger directory per process");
+        }
+        return ledger;
+    }
+
+    /** {@link #open}; null when another ledger holds the directory. */
+    private static FileLedger openUnlessHeld(Path directory, Chain chain) {
         FileChannel lockChannel = null;
         try {
             Files.createDirectories(directory);
@@ -159,8 +175,8 @@ public final class FileLedger implements ConsentLedger {
                 lock = null;
             }
             if (lock == null) {
-                throw new LedgerException("the consent ledger in " + directory
-                        + " is already open (in this or another process); one ledger directory per process");
+                lockChannel.close();
+                return null;
             }
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(directory, "*.tmp")) {
                 for (Path p : leftovers) {
@@ -183,7 +199,9 @@ public final class FileLedger implements ConsentLedger {
             readNotices(directory.resolve(NOTICES), opened.notices);
             FileChannel head = FileChannel.open(directory.resolve(HEAD), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            return new FileLedger(directory, lockChannel, lock, chain, opened, head);
+            FileLedger ledger = new FileLedger(directory, lockChannel, lock, chain, opened, head);
+            ledger.requests = Requests.serve(ledger, chain);
+            return ledger;
         } catch (IOException | UncheckedIOException e) {
             closeQuietly(lockChannel);
             throw new LedgerException("cannot open the consent ledger in " + directory + ": " + e, e);
@@ -197,7 +215,11 @@ public final class FileLedger implements ConsentLedger {
      * Opens the ledger in {@code dir} for reading only, beside the process that has it open (the
      * site): no lock taken, nothing repaired or written. {@link #find}, {@link #export},
      * {@link #forEachRecord} and {@link #verify} read what is on disk; verify goes as far as the
-     * head the writer has reached. Everything that writes throws.
+     * head the writer has reached. {@link #erase} and {@link #purge}, which a visitor's request or
+     * the operator's may need while the site runs, are done by the process that holds the directory:
+     * the request goes to it under the ledger key, and the answer is its count. When no process
+     * holds the directory, this one takes it for the moment and does them itself. Appends and
+     * notices throw.
      *
      * @throws LedgerException when there is no readable ledger directory at {@code dir}
      */
@@ -494,6 +516,21 @@ public final class FileLedger implements ConsentLedger {
         }
     }
 
+    /**
+     * Erase or purge from beside: by the process that holds the directory, or, when none does, by
+     * this one holding it for the moment.
+     */
+    private int beside(Requests.Kind kind, String argument) {
+        usable();
+        FileLedger own = openUnlessHeld(dir, chain);
+        if (own == null) {
+            return Requests.ask(dir, chain, kind, argument, claimWithin);
+        }
+        try (own) {
+            return kind == Requests.Kind.ERASE ? own.erase(argument) : own.purge(Instant.parse(argument));
+        }
+    }
+
     /** What {@link #open} found wrong and repaired or skipped, as logged. */
     List<String> recovered() {
         return recovered;
@@ -502,6 +539,9 @@ public final class FileLedger implements ConsentLedger {
     @Override
     public int erase(String consentId) {
         Objects.requireNonNull(consentId, "consentId");
+        if (readOnly) {
+            return beside(Requests.Kind.ERASE, consentId);
+        }
         String quoted = RecordJson.JSON.getNodeFactory().textNode(consentId).toString();
         return exclusive(() -> {
             boolean remembered = false;
@@ -529,6 +569,9 @@ public final class FileLedger implements ConsentLedger {
     @Override
     public int purge(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
+        if (readOnly) {
+            return beside(Requests.Kind.PURGE, cutoff.toString());
+        }
         return exclusive(() -> {
             TreeMap<YearMonth, Path> old = new TreeMap<>();
             long keptFrom = nextSequence;
@@ -773,6 +816,10 @@ public final class FileLedger implements ConsentLedger {
     /** Forces what is written, closes the files and releases the directory. Idempotent. */
     @Override
     public void close() {
+        if (requests != null) {
+            // before the write lock: a request under way needs it to finish
+            requests.close();
+        }
         writeLock.lock();
         try {
             if (closed) {

@@ -113,7 +113,8 @@ class FileLedgerTest extends DurableLedgerContract {
     void writesOneJsonLinePerRecordIntoOneFilePerMonth() throws Exception {
         ConsentRecord november = ledger.append(record(Instant.parse("2026-11-30T23:59:59Z"), Source.BANNER));
         ConsentRecord december = ledger.append(record(Instant.parse("2026-12-01T00:00:00Z"), Source.FORM));
-        assertEquals(List.of("ledger-2026-11.jsonl", "ledger-2026-12.jsonl", "ledger.head", "ledger.lock"), files());
+        assertEquals(List.of("ledger-2026-11.jsonl", "ledger-2026-12.jsonl", "ledger.head", "ledger.lock", "requests"),
+                files());
         List<String> lines = Files.readAllLines(dir.resolve("ledger-2026-11.jsonl"));
         assertEquals(1, lines.size());
         assertEquals(november, RecordJson.parse(lines.get(0)));
@@ -162,7 +163,8 @@ class FileLedgerTest extends DurableLedgerContract {
         ConsentRecord gone = ledger.append(record(NOW, Source.FORM));
         assertEquals(1, ledger.erase(gone.consentId()));
         assertEquals(1, ledger.purge(Instant.parse("2025-01-01T00:00:00Z")));
-        assertEquals(List.of("ledger-2026-11.jsonl", "ledger.head", "ledger.lock", "ledger.next", "ledger.start"), files());
+        assertEquals(List.of("ledger-2026-11.jsonl", "ledger.head", "ledger.lock", "ledger.next", "ledger.start", "requests"),
+                files());
         assertEquals(List.of(keep), ((FileLedger) ledger).records());
         assertEquals(List.of(), ledger.find(old.consentId()));
         ConsentRecord after = ledger.append(record(NOW, Source.API));
@@ -189,8 +191,7 @@ class FileLedgerTest extends DurableLedgerContract {
             assertTrue(v.intact(), v.toString());
             assertEquals(2, v.records());
             for (org.junit.jupiter.api.function.Executable write : List.<org.junit.jupiter.api.function.Executable>of(
-                    () -> reader.append(record(NOW, Source.API)), () -> reader.erase(a.consentId()),
-                    () -> reader.purge(NOW.plusSeconds(3600)),
+                    () -> reader.append(record(NOW, Source.API)),
                     () -> reader.keep(new Notice("nl", "2024-05", java.util.Map.of(), List.of())))) {
                 LedgerException e = assertThrows(LedgerException.class, write);
                 assertTrue(e.getMessage().contains("read-only"), e.getMessage());
@@ -198,6 +199,111 @@ class FileLedgerTest extends DurableLedgerContract {
         }
         assertEquals(size, Files.size(month), "the reader repairs nothing: the writer's line is its own");
         assertEquals(List.of(a), ledger.find(a.consentId()), "the writer goes on");
+    }
+
+    /** A visitor's erasure, or the operator's purge, while the site runs: the site does them. */
+    @Test
+    void aReaderBesideTheWriterHasTheWriterEraseAndPurge() throws Exception {
+        ConsentRecord old = ledger.append(record(Instant.parse("2024-01-10T00:00:00Z"), Source.BANNER));
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ConsentRecord b = ledger.append(record(NOW.plusSeconds(1), Source.API));
+        try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            assertEquals(1, reader.erase(a.consentId()));
+            assertEquals(0, reader.erase(a.consentId()), "erased once");
+            assertEquals(1, reader.purge(Instant.parse("2025-01-01T00:00:00Z")));
+        }
+        assertEquals(List.of(), ledger.find(a.consentId()), "the writer erased");
+        assertEquals(List.of(), ledger.find(old.consentId()), "the writer purged");
+        assertEquals(List.of(b), ((FileLedger) ledger).records());
+        Verification v = ledger.verify();
+        assertTrue(v.intact(), v.toString());
+        assertEquals(List.of(), requests(), "the requests and their answers are gone");
+        ConsentRecord after = ledger.append(record(NOW.plusSeconds(2), Source.API));
+        assertEquals(List.of(b, after), ((FileLedger) ledger).records(), "the writer goes on");
+    }
+
+    @Test
+    void aRequestUnderAKeyTheSiteDoesNotHaveIsRefusedAndErasesNothing() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        try (FileLedger reader = FileLedger.openReadOnly(dir, List.of(LedgerKeys.SECOND))) {
+            LedgerException e = assertThrows(LedgerException.class, () -> reader.erase(a.consentId()));
+            assertTrue(e.getMessage().contains("refused") && e.getMessage().contains("MAC"), e.getMessage());
+        }
+        assertEquals(List.of(a), ledger.find(a.consentId()));
+        assertEquals(List.of(), requests());
+    }
+
+    @Test
+    void aReaderWithNoWriterBesideItErasesItselfAndLetsGo() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.close();
+        try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            assertEquals(1, reader.erase(a.consentId()));
+        }
+        ledger = FileLedger.open(dir, LedgerKeys.KEYS);
+        assertEquals(List.of(), ledger.find(a.consentId()));
+        assertTrue(ledger.verify().intact());
+    }
+
+    @Test
+    void aRequestThatNoHolderTakesIsWithdrawnAndDoesNothing() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.close();
+        // a holder that takes no requests, as a site of an earlier version
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("ledger.lock"),
+                StandardOpenOption.WRITE); java.nio.channels.FileLock held = channel.lock();
+                FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            reader.claimWithin = java.time.Duration.ofMillis(300);
+            LedgerException e = assertThrows(LedgerException.class, () -> reader.erase(a.consentId()));
+            assertTrue(e.getMessage().contains("no process took") && e.getMessage().contains("nothing was done"),
+                    e.getMessage());
+            assertEquals(List.of(), requests(), "withdrawn");
+        }
+        ledger = FileLedger.open(dir, LedgerKeys.KEYS);
+        assertEquals(List.of(a), ledger.find(a.consentId()));
+    }
+
+    @Test
+    void aClaimLeftByAHolderThatDiedIsDoneWhenTheLedgerIsNextOpenedAndAStaleRequestIsRefused() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ConsentRecord b = ledger.append(record(NOW, Source.FORM));
+        ledger.close();
+        Chain chain = new Chain(LedgerKeys.KEYS);
+        String hourAgo = Instant.now().minusSeconds(3600).toString();
+        Path requests = dir.resolve("requests");
+        for (String[] r : List.of(new String[] {"claimed", a.consentId()}, new String[] {"request", b.consentId()})) {
+            Files.writeString(requests.resolve("old." + r[0]), "{\"erase\":\"" + r[1] + "\",\"at\":\"" + hourAgo
+                    + "\",\"key\":\"l1\",\"mac\":\"" + chain.request("l1", hourAgo, Requests.Kind.ERASE, r[1]) + "\"}");
+            try (java.nio.file.WatchService watch = dir.getFileSystem().newWatchService()) {
+                requests.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+                ledger = FileLedger.open(dir, LedgerKeys.KEYS);
+                Path answer = requests.resolve("old.answer");
+                while (!Files.exists(answer)) {
+                    java.nio.file.WatchKey key = watch.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+                    assertTrue(key != null, "answered");
+                    key.pollEvents();
+                    key.reset();
+                }
+                String text = Files.readString(answer);
+                Files.delete(answer);
+                if (r[0].equals("claimed")) {
+                    assertEquals("{\"count\":1}", text, "a claim is done again, however old");
+                    assertEquals(List.of(), ledger.find(a.consentId()));
+                } else {
+                    assertTrue(text.contains("error") && text.contains("old one"), text);
+                    assertEquals(List.of(b), ledger.find(b.consentId()), "a stale request erases nothing");
+                }
+                ledger.close();
+            }
+        }
+        ledger = FileLedger.open(dir, LedgerKeys.KEYS);
+        assertEquals(List.of(), requests());
+    }
+
+    private List<String> requests() throws Exception {
+        try (Stream<Path> list = Files.list(dir.resolve("requests"))) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test
