@@ -300,6 +300,59 @@ class FileLedgerTest extends DurableLedgerContract {
         assertEquals(List.of(), requests());
     }
 
+    @Test
+    void aHolderThatDiesWithTheRequestClaimedIsReportedAndTheClaimIsDoneAtTheNextOpen() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.close();
+        Path requests = dir.resolve("requests");
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("ledger.lock"),
+                StandardOpenOption.WRITE); java.nio.channels.FileLock held = channel.lock();
+                java.nio.file.WatchService watch = dir.getFileSystem().newWatchService()) {
+            requests.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            // a holder that claims the request as the real one does, and dies before it answers
+            java.util.concurrent.CompletableFuture<Path> claimed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    while (true) {
+                        java.nio.file.WatchKey key = watch.take();
+                        for (java.nio.file.WatchEvent<?> e : key.pollEvents()) {
+                            String name = e.context().toString();
+                            if (name.endsWith(".request")) {
+                                Path request = requests.resolve(name);
+                                Path claim = requests.resolve(name.replace(".request", ".claimed"));
+                                try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(request,
+                                        StandardOpenOption.READ, StandardOpenOption.WRITE);
+                                        java.nio.channels.FileLock l = c.lock()) {
+                                    Files.move(request, claim, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                                }
+                                return claim;
+                            }
+                        }
+                        key.reset();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+                LedgerException e = assertThrows(LedgerException.class, () -> reader.erase(a.consentId()));
+                assertTrue(e.getMessage().contains("stopped before it answered"), e.getMessage());
+            }
+            Path claim = claimed.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(Files.exists(claim), "the claim stays");
+        }
+        try (java.nio.file.WatchService watch = dir.getFileSystem().newWatchService()) {
+            requests.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            ledger = FileLedger.open(dir, LedgerKeys.KEYS);
+            while (requests().stream().noneMatch(n -> n.endsWith(".answer"))) {
+                java.nio.file.WatchKey key = watch.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(key != null, "answered");
+                key.pollEvents();
+                key.reset();
+            }
+        }
+        assertEquals(List.of(), ledger.find(a.consentId()), "done at the next open");
+    }
+
     private List<String> requests() throws Exception {
         try (Stream<Path> list = Files.list(dir.resolve("requests"))) {
             return list.map(p -> p.getFileName().toString()).sorted().toList();
