@@ -66,9 +66,17 @@ public class ConsentFilter implements Filter {
 
     /**
      * What a response needs of its request: its host and path (for the report of undeclared
-     * hosts), where violations go, and whether it came over HTTPS.
+     * hosts), where violations go, whether it came over HTTPS, and whether it fetches the script of
+     * a worker (whose fetches obey the policy of that script's response, not the page's).
      */
-    record Visit(String host, String path, String reportUri, boolean secure) {
+    record Visit(String host, String path, String reportUri, boolean secure, boolean worker) {
+    }
+
+    /** The browser fetches a worker's script: a dedicated, shared or service worker. */
+    static boolean fetchesWorker(HttpServletRequest request) {
+        String dest = request.getHeader("Sec-Fetch-Dest");
+        return dest != null && (dest.equalsIgnoreCase("worker") || dest.equalsIgnoreCase("sharedworker")
+                || dest.equalsIgnoreCase("serviceworker")) || request.getHeader("Service-Worker") != null;
     }
 
     private Gatekeeper gatekeeper;
@@ -229,7 +237,8 @@ public class ConsentFilter implements Filter {
         }
         GatedResponse gated = new GatedResponse(response, site, decisions, bodyless, expiries, page(request, decisions),
                 new Visit(request.getServerName().toLowerCase(java.util.Locale.ROOT), pathInContext(request),
-                        request.getContextPath() + gatekeeper.config().endpointPath() + "/report", request.isSecure()));
+                        request.getContextPath() + gatekeeper.config().endpointPath() + "/report", request.isSecure(),
+                        fetchesWorker(request)));
         GatedRequest gatedRequest = new GatedRequest(request, gated);
         try {
             chain.doFilter(gatedRequest, gated);

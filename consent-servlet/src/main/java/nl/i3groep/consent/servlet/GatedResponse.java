@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * the application commits the response before it (by then it has said what it writes, and the
  * headers of the decision must go out with the response): an HTML body in a charset the rewriter reads
  * streams through it; an HTML body it cannot read passes under a fail-closed
- * Content-Security-Policy; anything else passes untouched and unbuffered.
+ * Content-Security-Policy; anything else passes untouched and unbuffered, the script of a worker
+ * with the fetch policy of the page (a worker's fetches obey its script's policy).
  *
  * <p>Headers that would betray the rewriting ({@code Content-Length}, {@code Content-Encoding}) are
  * held back until that moment, and {@code Set-Cookie} of denied trackers never reaches the
@@ -374,6 +375,16 @@ final class GatedResponse extends HttpServletResponseWrapper {
      * {@code <} escaped, so the page still arrives and no tag, so no tracker, follows. The
      * container's own connection errors are not this: they surface when the raw stream is written.
      */
+    /** Sends the fetch policy of the visitor's decision, enforced or reported as the site says. */
+    private void addFetchPolicy(String nonce) {
+        super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
+                : "Content-Security-Policy-Report-Only",
+                Csp.policy(nonce, allowedHosts()) + Csp.reporting(visit.reportUri(), visit.secure()));
+        if (visit.secure()) {
+            super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + visit.reportUri() + "\"");
+        }
+    }
+
     /** Sends the fail-closed policy, and counts the body as failed closed. */
     private void failClosed(String reason) {
         super.addHeader("Content-Security-Policy", Csp.failClosed(allowedHosts()));
@@ -487,6 +498,11 @@ final class GatedResponse extends HttpServletResponseWrapper {
                 mode = Mode.GATED;
                 return;
             }
+            if (visit.worker() && site.csp() != ConsentConfig.CspMode.OFF) {
+                // a worker fetches under its script's policy, not the page's: the same one, then
+                super.addHeader("Vary", "Cookie");
+                addFetchPolicy(Csp.nonce());
+            }
             mode = Mode.PASSTHROUGH;
             releaseHeld();
             target = new Passed(body != null ? body.raw : getResponse().getOutputStream());
@@ -541,12 +557,7 @@ final class GatedResponse extends HttpServletResponseWrapper {
                     }
                 }
             }
-            super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
-                    : "Content-Security-Policy-Report-Only",
-                    Csp.policy(nonce, allowedHosts()) + Csp.reporting(visit.reportUri(), visit.secure()));
-            if (visit.secure()) {
-                super.addHeader("Reporting-Endpoints", Csp.REPORT_GROUP + "=\"" + visit.reportUri() + "\"");
-            }
+            addFetchPolicy(nonce);
             pageNow = new Page(pageNow.bodyEndHtml(), Optional.of(nonce), pageNow.placeholders());
         }
         heldLength = -1;

@@ -82,6 +82,23 @@ class FetchPolicyInChromiumTest {
                             + "<iframe src=\"https://widget.undeclared.example/frame.gif\"></iframe>"
                             + "<img alt=\"\" src=\"https://pixel.undeclared.example/p.gif\"></body></html>");
                 }
+                case "/workers" -> { // a dedicated and a service worker, each of which fires Google Analytics
+                    resp.setContentType("text/html;charset=UTF-8");
+                    resp.getWriter().write("<!doctype html><html><head><title>t</title></head><body><h1>Welkom</h1>"
+                            + "<script>var said = {}; function heard(w, what) { said[w] = what;"
+                            + " document.documentElement.setAttribute('data-' + w, what); }"
+                            + "new Worker('/p/worker.js').onmessage = function (e) { heard('worker', e.data); };"
+                            + "navigator.serviceWorker.onmessage = function (e) { heard('sw', e.data); };"
+                            // a new script each load, so that each installs anew
+                            + "navigator.serviceWorker.register('/p/sw.js?' + Date.now());</script></body></html>");
+                }
+                case "/worker.js" -> script(resp, "fetch('https://" + FIRED.get(2) + "&from=worker', {mode: 'no-cors'})"
+                        + ".then(function () { postMessage('fired'); }, function () { postMessage('refused'); });");
+                case "/sw.js" -> script(resp, "self.addEventListener('install', function (e) {"
+                        + " function tell(what) { return self.clients.matchAll({includeUncontrolled: true, type: 'window'})"
+                        + "  .then(function (cs) { cs.forEach(function (c) { c.postMessage(what); }); }); }"
+                        + " e.waitUntil(fetch('https://" + FIRED.get(2) + "&from=sw', {mode: 'no-cors'})"
+                        + "  .then(function () { return tell('fired'); }, function () { return tell('refused'); })); });");
                 case "/app.js" -> script(resp, fire("fetch('/p/settings.json').then(function (r) { return r.json(); })"));
                 // a bundle builds its URLs: no host is spelled out anywhere
                 case "/bundle.js", "/tm.js" -> script(resp, fire("Promise.resolve(['googletagmanager', 'ads.linkedin',"
@@ -203,6 +220,43 @@ class FetchPolicyInChromiumTest {
                 waiting().until(d -> reachedAll());
                 assertTrue(driver.findElements(By.cssSelector("[data-consent-banner]")).isEmpty(), "decided");
             }
+        } finally {
+            driver.manage().deleteAllCookies();
+        }
+    }
+
+    /** What a worker of the page said of its fetch: fired, refused, or null while it has not said. */
+    private static String said(String worker) {
+        return (String) ((JavascriptExecutor) driver).executeScript(
+                "return window.undecided ? null : document.documentElement.getAttribute('data-' + arguments[0]);", worker);
+    }
+
+    /**
+     * A worker fetches under its own script's policy, not the page's: the filter gives a worker's
+     * script the policy of the visitor's decision.
+     */
+    @org.junit.jupiter.api.Test
+    void whatAWorkerOrAServiceWorkerFetchesIsRefusedUntilTheVisitorAccepts() {
+        List<String> fromWorkers = List.of(FIRED.get(2) + "&from=worker", FIRED.get(2) + "&from=sw");
+        driver.manage().deleteAllCookies();
+        try {
+            standIns.clear();
+            driver.get("http://localhost:" + Sites.port(bare) + "/p/workers");
+            // the control: both workers reach Google Analytics
+            waiting().until(d -> "fired".equals(said("worker")) && "fired".equals(said("sw")));
+            assertTrue(standIns.log().containsAll(fromWorkers), standIns.log().toString());
+
+            standIns.clear();
+            driver.get("http://localhost:" + Sites.port(filtered) + "/p/workers");
+            waiting().until(d -> said("worker") != null && said("sw") != null);
+            assertEquals(List.of("refused", "refused"), List.of(said("worker"), said("sw")), "before any decision");
+            assertEquals(List.of(), standIns.log(), "reached before any decision");
+
+            ((JavascriptExecutor) driver).executeScript("window.undecided = true");
+            Browser.inBanner(driver, "[data-consent-action=accept-all]").click();
+            // the banner reloads the page; the workers' scripts now come with a policy that admits analytics
+            waiting().until(d -> "fired".equals(said("worker")) && "fired".equals(said("sw")));
+            assertTrue(standIns.log().containsAll(fromWorkers), standIns.log().toString());
         } finally {
             driver.manage().deleteAllCookies();
         }

@@ -70,6 +70,36 @@ class ContentSecurityPolicyTest {
         }
     }
 
+    /** A worker fetches under its script's policy, not the page's (Chromium shows it: FetchPolicyInChromiumTest). */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void aWorkersScriptComesWithThePolicyOfTheDecision(Container c) throws Exception {
+        try (Container.Running r = start(c)) {
+            for (String[] fetch : List.of(new String[] {"Sec-Fetch-Dest", "worker"},
+                    new String[] {"Sec-Fetch-Dest", "sharedworker"}, new String[] {"Sec-Fetch-Dest", "serviceworker"},
+                    new String[] {"Service-Worker", "script"})) {
+                HttpResponse<byte[]> script = get(r.port(), "/worker.js", fetch);
+                String policy = script.headers().firstValue("Content-Security-Policy")
+                        .orElseThrow(() -> new AssertionError(String.join(": ", fetch) + ": no policy"));
+                assertTrue(CspTest.directives(policy).keySet().containsAll(CspTest.FETCHES), policy);
+                assertFalse(policy.contains("google-analytics"), "analytics is denied: " + policy);
+                assertTrue(script.headers().allValues("Vary").stream().anyMatch(v -> v.contains("Cookie")),
+                        script.headers().toString());
+                assertEquals(TestServlets.WorkerScript.BODY, text(script), "the script passes as it is");
+            }
+            assertTrue(get(r.port(), "/worker.js", "Sec-Fetch-Dest", "script").headers()
+                    .firstValue("Content-Security-Policy").isEmpty(), "a page's script runs under the page's policy");
+
+            HttpResponse<byte[]> consent = Http.send(r.port(), "POST", "/consent", "application/json",
+                    "{\"purposes\":{\"analytics\":true,\"marketing\":false}}".getBytes(StandardCharsets.UTF_8),
+                    "Origin", "http://127.0.0.1:" + r.port());
+            String allowed = get(r.port(), "/worker.js", "Sec-Fetch-Dest", "worker", "Cookie",
+                    "i3_consent=" + Http.consentCookie(consent)).headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertTrue(allowed.contains("*.google-analytics.com"), allowed);
+            assertFalse(allowed.contains("licdn"), allowed);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Container.class)
     void theApplicationsOwnPolicyIsKeptAndAdmitsTheNonce(Container c) throws Exception {

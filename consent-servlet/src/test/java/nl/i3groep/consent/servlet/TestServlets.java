@@ -399,6 +399,17 @@ final class TestServlets {
         }
     }
 
+    /** A worker's script, which fetches a tracker by itself. */
+    static final class WorkerScript extends HttpServlet {
+        static final String BODY = "fetch('https://www.google-analytics.com/g/collect?v=2&tid=G-ABC123');";
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/javascript;charset=UTF-8");
+            resp.getWriter().write(BODY);
+        }
+    }
+
     static Map<String, HttpServlet> all() {
         Map<String, HttpServlet> servlets = new LinkedHashMap<>();
         servlets.put("/page", new Page());
@@ -414,6 +425,7 @@ final class TestServlets {
         servlets.put("/reset", new Resetting());
         servlets.put("/fetch-headers", new FetchingHeaders());
         servlets.put("/sniffed", new Sniffed());
+        servlets.put("/worker.js", new WorkerScript());
         servlets.put("/", new Fallback());
         return servlets;
     }
