@@ -131,6 +131,18 @@
     });
   }
 
+  /* A service worker fetches under the policy its script came with when it was installed, and is
+     installed anew only when its script changes: one installed under consent would go on sending
+     what is now withdrawn. It goes with the withdrawal; the page's own code registers it again,
+     under the policy of the new decision. */
+  function withdraw() {
+    var sw = navigator.serviceWorker;
+    if (!sw || !sw.getRegistrations) { location.reload(); return; }
+    sw.getRegistrations().then(function (rs) {
+      return Promise.all(rs.map(function (r) { return r.unregister(); }));
+    }).then(function () { location.reload(); }, function () { location.reload(); });
+  }
+
   function send(root, action) {
     var form = shadow(root).querySelector('form'), purposes = {}, trackers = {}, before = state(root);
     q(form, 'input[name=purpose]:not([disabled])').forEach(function (p) {
@@ -147,7 +159,8 @@
       if (request.status !== 200) { form.submit(); return; }
       var now = JSON.parse(request.responseText).trackers;
       var withdrawn = Object.keys(before).some(function (id) { return before[id] && !now[id]; });
-      if (withdrawn || reload) { location.reload(); return; }
+      if (withdrawn) { withdraw(); return; }
+      if (reload) { location.reload(); return; }
       if (window.gtag) {
         var g = function (id) { return now[id] ? 'granted' : 'denied'; };
         window.gtag('consent', 'update', { analytics_storage: g('google-analytics'), ad_storage: g('google-ads'),

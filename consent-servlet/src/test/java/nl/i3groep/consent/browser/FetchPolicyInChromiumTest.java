@@ -99,6 +99,19 @@ class FetchPolicyInChromiumTest {
                         + "  .then(function (cs) { cs.forEach(function (c) { c.postMessage(what); }); }); }"
                         + " e.waitUntil(fetch('https://" + FIRED.get(2) + "&from=sw', {mode: 'no-cors'})"
                         + "  .then(function () { return tell('fired'); }, function () { return tell('refused'); })); });");
+                // a worker that stays installed (its script never changes) and fires when the page asks
+                case "/resident.js" -> script(resp, "self.addEventListener('message', function (e) {"
+                        + " fetch('https://" + FIRED.get(2) + "&from=resident&n=' + e.data, {mode: 'no-cors'})"
+                        + "  .then(function () { e.source.postMessage('fired'); }, function () { e.source.postMessage('refused'); }); });"
+                        + "self.addEventListener('activate', function (e) { e.waitUntil(self.clients.claim()); });");
+                case "/resident" -> {
+                    resp.setContentType("text/html;charset=UTF-8");
+                    resp.getWriter().write("<!doctype html><html><head><title>t</title></head><body><h1>Welkom</h1>"
+                            + "<script>navigator.serviceWorker.onmessage = function (e) {"
+                            + " document.documentElement.setAttribute('data-resident', e.data); };"
+                            + "navigator.serviceWorker.register('/p/resident.js', {scope: '/p/resident'}).then(function () { return navigator.serviceWorker.ready; })"
+                            + ".then(function (r) { r.active.postMessage(Date.now()); });</script></body></html>");
+                }
                 case "/app.js" -> script(resp, fire("fetch('/p/settings.json').then(function (r) { return r.json(); })"));
                 // a bundle builds its URLs: no host is spelled out anywhere
                 case "/bundle.js", "/tm.js" -> script(resp, fire("Promise.resolve(['googletagmanager', 'ads.linkedin',"
@@ -258,8 +271,50 @@ class FetchPolicyInChromiumTest {
             waiting().until(d -> "fired".equals(said("worker")) && "fired".equals(said("sw")));
             assertTrue(standIns.log().containsAll(fromWorkers), standIns.log().toString());
         } finally {
+            unregisterWorkers();
             driver.manage().deleteAllCookies();
         }
+    }
+
+    /**
+     * A service worker keeps the policy it was installed with, and the browser installs it anew
+     * only when its script changes: one installed under consent must go with the withdrawal.
+     */
+    @org.junit.jupiter.api.Test
+    void aServiceWorkerInstalledUnderConsentGoesWithTheWithdrawal() {
+        String site = "http://localhost:" + Sites.port(filtered);
+        driver.manage().deleteAllCookies();
+        try {
+            driver.get(site + "/p/workers");
+            ((JavascriptExecutor) driver).executeScript("window.undecided = true");
+            Browser.inBanner(driver, "[data-consent-action=accept-all]").click();
+            waiting().until(d -> "fired".equals(said("worker")));
+            standIns.clear();
+            driver.get(site + "/p/resident");
+            // the control: installed under consent, the worker reaches Google Analytics when asked
+            waiting().until(d -> "fired".equals(said("resident")));
+            assertTrue(standIns.log().stream().anyMatch(r -> r.contains("from=resident")), standIns.log().toString());
+
+            driver.findElement(By.cssSelector("consent-settings")).click();
+            waiting().until(d -> Browser.bannerShown(driver));
+            ((JavascriptExecutor) driver).executeScript("window.undecided = true");
+            standIns.clear();
+            Browser.inBanner(driver, "[data-consent-action=reject-all]").click();
+            // the withdrawal reloads the page, which registers its worker again and asks it once more
+            waiting().until(d -> said("resident") != null);
+            assertEquals("refused", said("resident"), "the worker after the withdrawal");
+            assertEquals(List.of(), standIns.log(), "reached after the withdrawal");
+        } finally {
+            unregisterWorkers();
+            driver.manage().deleteAllCookies();
+        }
+    }
+
+    /** The service workers of the page's site go, so that the next test starts without them. */
+    private static void unregisterWorkers() {
+        ((JavascriptExecutor) driver).executeAsyncScript("var done = arguments[arguments.length - 1];"
+                + "navigator.serviceWorker.getRegistrations().then(function (rs) {"
+                + " return Promise.all(rs.map(function (r) { return r.unregister(); })); }).then(done, done);");
     }
 
     /** Report-only: nothing is refused, but what nobody declared is in the report within seconds of a visit. */
