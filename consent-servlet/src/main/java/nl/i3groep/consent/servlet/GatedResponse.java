@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * headers of the decision must go out with the response): an HTML body in a charset the rewriter reads
  * streams through it; an HTML body it cannot read passes under a fail-closed
  * Content-Security-Policy; anything else passes untouched and unbuffered, the script of a worker
- * with the fetch policy of the page (a worker's fetches obey its script's policy).
+ * with the fetch policy a page would get (a worker's fetches obey its script's policy).
  *
  * <p>Headers that would betray the rewriting ({@code Content-Length}, {@code Content-Encoding}) are
  * held back until that moment, and {@code Set-Cookie} of denied trackers never reaches the
@@ -369,12 +369,6 @@ final class GatedResponse extends HttpServletResponseWrapper {
         super.sendRedirect(location);
     }
 
-    /**
-     * What lies in front of the gate broke (the gate fails closed by itself, and logs why). Whatever
-     * was held is lost (it may have been a tracker); the rest of the body is served with every
-     * {@code <} escaped, so the page still arrives and no tag, so no tracker, follows. The
-     * container's own connection errors are not this: they surface when the raw stream is written.
-     */
     /** Sends the fetch policy of the visitor's decision, enforced or reported as the site says. */
     private void addFetchPolicy(String nonce) {
         super.addHeader(site.csp() == ConsentConfig.CspMode.ENFORCE ? "Content-Security-Policy"
@@ -399,6 +393,12 @@ final class GatedResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /**
+     * What lies in front of the gate broke (the gate fails closed by itself, and logs why). Whatever
+     * was held is lost (it may have been a tracker); the rest of the body is served with every
+     * {@code <} escaped, so the page still arrives and no tag, so no tracker, follows. The
+     * container's own connection errors are not this: they surface when the raw stream is written.
+     */
     private void failed(RuntimeException e) {
         LOG.error("gating this page failed; the rest of it is served with its markup escaped", e);
         countFailedClosed("gate-error");
