@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class ConsentEndpoint {
 
     static final int MAX_BODY = 8 * 1024;
+    /** How much of a refused body is read to be thrown away, so that the refusal reaches the client. */
+    static final int SWALLOW = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsentEndpoint.class);
     private static final AtomicBoolean PROXY_WARNED = new AtomicBoolean();
@@ -91,20 +93,32 @@ final class ConsentEndpoint {
     }
 
     /**
-     * Reads what is left of a refused request's body. Jetty closes a connection whose request body was left unread,
-     * after it has sent the answer as if the connection stayed open, so the client's next request on it fails. A body
-     * too large to read is left, and the answer says the connection closes.
+     * Reads what is left of a refused request's body, also of one refused as too large, up to
+     * {@link #SWALLOW}. A connection closed with bytes of the client's unread is reset, and the answer
+     * on its way may be lost with it (the client sees no answer at all); and Jetty closes a connection
+     * whose request body was left unread, after it has sent the answer as if the connection stayed
+     * open, so the client's next request on it fails. A body larger still is left, and the answer
+     * says the connection closes.
      */
     static void discardBody(HttpServletRequest request, HttpServletResponse response) {
         try {
-            if (request.getContentLengthLong() <= MAX_BODY
-                    && request.getInputStream().readNBytes(MAX_BODY + 1).length <= MAX_BODY) {
+            if (request.getContentLengthLong() <= SWALLOW && drained(request.getInputStream()) <= SWALLOW) {
                 return;
             }
         } catch (IOException | IllegalStateException e) {
             // unreadable, or taken as a reader: the connection cannot be trusted to carry another request
         }
         response.setHeader("Connection", "close");
+    }
+
+    /** Reads {@code in} to its end, or until more than {@link #SWALLOW} bytes; returns how many. */
+    private static long drained(InputStream in) throws IOException {
+        byte[] buffer = new byte[8192];
+        long total = 0;
+        for (int n; total <= SWALLOW && (n = in.read(buffer)) >= 0;) {
+            total += n;
+        }
+        return total;
     }
 
     /**

@@ -63,6 +63,37 @@ class ViolationReportsTest {
         }
     }
 
+    /**
+     * A refusal sent while the client still sends is lost when the connection closes with its bytes
+     * unread (the client sees no answer at all): the rest of an oversized report is read first.
+     */
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void anOversizedReportIsReadToItsEndAndRefusedOnAConnectionThatCarriesTheNext(Container c) throws Exception {
+        ConsentFilter filter = filter();
+        try (Container.Running r = c.start(Container.Registration.instance(filter), TestServlets.all());
+                Http.Connection connection = new Http.Connection(r.port())) {
+            String report = cspReport("http://127.0.0.1:" + r.port() + "/", "https://a.example/" + "x".repeat(20_000),
+                    "img-src");
+            // the client sends the body only when the server reads it
+            connection.head("POST /consent/report HTTP/1.1", "Content-Type: application/csp-report",
+                    "Content-Length: " + report.length(), "Expect: 100-continue");
+            assertEquals(100, connection.read().status(), "the server reads the report it refuses");
+            connection.write(report);
+            Http.Answer answer = connection.read();
+            assertEquals(413, answer.status(), answer.body());
+            assertTrue(answer.body().contains("\"error\""), answer.body());
+            if (c == Container.TOMCAT) {
+                // Tomcat ends the connection after every 413, by design, once it has read the body
+                assertEquals("close", answer.headers().get("connection"), answer.headers().toString());
+                return;
+            }
+            assertTrue(!"close".equalsIgnoreCase(answer.headers().get("connection")), answer.headers().toString());
+            connection.head("GET /consent HTTP/1.1");
+            assertEquals(200, connection.read().status(), "the next request on the same connection is answered");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Container.class)
     void whatIsNoReportGetsAFourHundredAndNeverAFiveHundred(Container c) throws Exception {
