@@ -706,17 +706,25 @@ public final class FileLedger implements ConsentLedger {
 
     /** Remembers the next sequence number beyond the files, before records that carry it may go. */
     private void writeNext() throws IOException {
-        Path tmp = dir.resolve(NEXT + ".tmp");
+        replaceWhole(dir.resolve(NEXT), (nextSequence + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Replaces {@code file} by {@code content} whole or not at all: written beside it, forced,
+     * renamed over it, and the rename forced with its directory.
+     */
+    static void replaceWhole(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap((nextSequence + "\n").getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 out.write(b);
             }
             out.force(true);
         }
-        Files.move(tmp, dir.resolve(NEXT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(dir);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(file.getParent());
     }
 
     private static long readNext(Path dir) throws IOException {
@@ -926,18 +934,8 @@ public final class FileLedger implements ConsentLedger {
 
     /** Replaces an anchor file whole: written beside, forced, renamed over. */
     private void writeAnchor(String name, Entry.Anchor anchor) throws IOException {
-        Path tmp = dir.resolve(name + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap((new String(anchorJson(anchor), StandardCharsets.UTF_8) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-            out.force(true);
-        }
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(dir);
+        replaceWhole(dir.resolve(name), (new String(anchorJson(anchor), StandardCharsets.UTF_8) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     private static void readNotices(Path file, Map<String, Notice> into) throws IOException {

@@ -9,7 +9,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -140,7 +139,7 @@ final class Requests implements AutoCloseable {
                 LOG.warn("refused or failed a request in {}: {}", dir, e.getMessage());
                 answer.put("error", e.getMessage());
             }
-            write(dir.resolve(name + ".answer"), RecordJson.JSON.writeValueAsBytes(answer));
+            FileLedger.replaceWhole(dir.resolve(name + ".answer"), RecordJson.JSON.writeValueAsBytes(answer));
             Files.delete(claim);
         } catch (NoSuchFileException e) {
             // withdrawn before it could be opened
@@ -235,7 +234,7 @@ final class Requests implements AutoCloseable {
         try (WatchService watch = dir.getFileSystem().newWatchService()) {
             // watched before the request is there: no answer can come unseen
             dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
-            write(request, RecordJson.JSON.writeValueAsBytes(o));
+            FileLedger.replaceWhole(request, RecordJson.JSON.writeValueAsBytes(o));
             long deadline = System.nanoTime() + claimWithin.toNanos();
             boolean taken = false;
             while (true) {
@@ -307,21 +306,6 @@ final class Requests implements AutoCloseable {
             throw new LedgerException("the site refused the request: " + a.path("error").asText());
         }
         return a.path("count").asInt();
-    }
-
-    /** Writes {@code file} whole or not at all: forced beside it, then renamed into place. */
-    private static void write(Path file, byte[] content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-            out.force(true);
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException(tmp + " exists already", e);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Stops serving; waits for a request under way to be answered. */

@@ -278,12 +278,7 @@ class FileLedgerTest extends DurableLedgerContract {
                 requests.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
                 ledger = FileLedger.open(dir, LedgerKeys.KEYS);
                 Path answer = requests.resolve("old.answer");
-                while (!Files.exists(answer)) {
-                    java.nio.file.WatchKey key = watch.poll(20, java.util.concurrent.TimeUnit.SECONDS);
-                    assertTrue(key != null, "answered");
-                    key.pollEvents();
-                    key.reset();
-                }
+                awaitAnswer(watch, () -> Files.exists(answer));
                 String text = Files.readString(answer);
                 Files.delete(answer);
                 if (r[0].equals("claimed")) {
@@ -343,14 +338,20 @@ class FileLedgerTest extends DurableLedgerContract {
         try (java.nio.file.WatchService watch = dir.getFileSystem().newWatchService()) {
             requests.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
             ledger = FileLedger.open(dir, LedgerKeys.KEYS);
-            while (requests().stream().noneMatch(n -> n.endsWith(".answer"))) {
-                java.nio.file.WatchKey key = watch.poll(20, java.util.concurrent.TimeUnit.SECONDS);
-                assertTrue(key != null, "answered");
-                key.pollEvents();
-                key.reset();
-            }
+            awaitAnswer(watch, () -> requests().stream().anyMatch(n -> n.endsWith(".answer")));
         }
         assertEquals(List.of(), ledger.find(a.consentId()), "done at the next open");
+    }
+
+    /** What a condition on requests/ needs: woken by its watch at each new file, at most 20 s between. */
+    private static void awaitAnswer(java.nio.file.WatchService watch, java.util.concurrent.Callable<Boolean> answered)
+            throws Exception {
+        while (!answered.call()) {
+            java.nio.file.WatchKey key = watch.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(key != null, "answered");
+            key.pollEvents();
+            key.reset();
+        }
     }
 
     private List<String> requests() throws Exception {
