@@ -238,7 +238,11 @@ final class Requests implements AutoCloseable {
             long deadline = System.nanoTime() + claimWithin.toNanos();
             boolean taken = false;
             while (true) {
-                if (Files.exists(answer)) {
+                // the holder removes its claim after it answered: back to the caller once both are
+                // done, so that the directory is as before; a claim answered and then left unlocked
+                // is of a holder that died in between, and done already
+                if (Files.exists(answer) && !alive(claim)) {
+                    Files.deleteIfExists(claim);
                     return read(answer);
                 }
                 if (!taken && Files.exists(claim)) {
@@ -257,6 +261,7 @@ final class Requests implements AutoCloseable {
                 }
                 if (taken && !alive(claim)) {
                     if (Files.exists(answer)) {
+                        Files.deleteIfExists(claim);
                         return read(answer);
                     }
                     throw new LedgerException("the process that held the consent ledger in " + ledgerDir
