@@ -127,14 +127,16 @@ final class Banner {
      */
     String forUndecided(String endpoint, String returnTo, String language, Decisions decisions, boolean reload) {
         if (decisions.decided()) {
-            return markup(endpoint, returnTo, language, decisions, false) + script(endpoint, reload);
+            return markup(endpoint, returnTo, language, decisions, false) + script(endpoint, reload, allowed(decisions));
         }
         // an undecided visitor's banner differs only by these and the page's own address, so it is
         // built once per key and the address spliced in: it goes out with every such page
         Undecided key = new Undecided(endpoint, language, decisions.gpc(), reload);
         String[] parts = undecided.get(key);
         if (parts == null) {
-            String whole = markup(endpoint, RETURN_SLOT, key.language(), decisions, false) + script(endpoint, reload);
+            // undecided, a visitor is allowed the necessary trackers alone, whatever else the key holds
+            String whole = markup(endpoint, RETURN_SLOT, key.language(), decisions, false)
+                    + script(endpoint, reload, allowed(decisions));
             int at = whole.indexOf(RETURN_SLOT);
             parts = new String[] {whole.substring(0, at), whole.substring(at + RETURN_SLOT.length())};
             if (undecided.size() < CACHED_KEYS) {
@@ -148,11 +150,12 @@ final class Banner {
      * What a page gets once decided: the script, which fetches the settings on request, and the
      * banner's own control that opens them (unless the site switched it off).
      */
-    String forDecided(String endpoint, String language, boolean reload) {
-        Decided key = new Decided(endpoint, language, reload);
+    String forDecided(String endpoint, String language, Decisions decisions, boolean reload) {
+        Decided key = new Decided(endpoint, language, allowed(decisions), reload);
         String html = decided.get(key);
         if (html == null) {
-            html = (config.banner().settingsControl() ? control(endpoint, key.language()) : "") + script(endpoint, reload);
+            html = (config.banner().settingsControl() ? control(endpoint, key.language()) : "")
+                    + script(endpoint, reload, key.allowed());
             if (decided.size() < CACHED_KEYS) {
                 decided.put(key, html);
             }
@@ -160,7 +163,10 @@ final class Banner {
         return html;
     }
 
-    /** Endpoints differ only per context path, languages are two: a few keys per web application. */
+    /**
+     * Endpoints differ only per context path, languages are two, and the sets of trackers visitors
+     * allow are few in practice: a few keys per web application, and beyond these built anew.
+     */
     private static final int CACHED_KEYS = 64;
     /** Where the page's address goes; nothing that {@link #escape} changes, nothing a text contains. */
     private static final String RETURN_SLOT = "\u0000return\u0000";
@@ -168,7 +174,7 @@ final class Banner {
     private record Undecided(String endpoint, String language, boolean gpc, boolean reload) {
     }
 
-    private record Decided(String endpoint, String language, boolean reload) {
+    private record Decided(String endpoint, String language, String allowed, boolean reload) {
     }
 
     private final Map<Undecided, String[]> undecided = new ConcurrentHashMap<>();
@@ -373,9 +379,25 @@ final class Banner {
                 .append("</button>");
     }
 
-    private String script(String endpoint, boolean reload) {
-        return "<script data-endpoint=\"" + escape(endpoint) + "\"" + (reload ? " data-reload=\"1\"" : "") + ">" + js
-                + "</script>";
+    /**
+     * The banner's script, told which trackers the page's decision allows: it retires a service
+     * worker installed while one of them was allowed that no longer is, however the decision
+     * changed (banner.js, {@code retire}).
+     */
+    private String script(String endpoint, boolean reload, String allowed) {
+        return "<script data-endpoint=\"" + escape(endpoint) + "\" data-allowed=\"" + escape(allowed) + "\""
+                + (reload ? " data-reload=\"1\"" : "") + ">" + js + "</script>";
+    }
+
+    /** The ids of the trackers {@code decisions} allows, space-separated (ids are tokens). */
+    private static String allowed(Decisions decisions) {
+        StringBuilder s = new StringBuilder();
+        decisions.trackers().forEach((id, allowed) -> {
+            if (allowed) {
+                s.append(s.length() > 0 ? " " : "").append(id);
+            }
+        });
+        return s.toString();
     }
 
     private static String stateJson(Decisions decisions) {

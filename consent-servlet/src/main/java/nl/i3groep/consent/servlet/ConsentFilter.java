@@ -360,7 +360,7 @@ public class ConsentFilter implements Filter {
         if (decisions.decided()) {
             return () -> {
                 String language = site.banner().language(acceptLanguage);
-                return new Page(site.banner().forDecided(endpoint, language, reload), Optional.empty(),
+                return new Page(site.banner().forDecided(endpoint, language, decisions, reload), Optional.empty(),
                         site.banner().placeholders(endpoint, language));
             };
         }

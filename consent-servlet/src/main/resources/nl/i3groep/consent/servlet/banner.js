@@ -122,8 +122,11 @@
       request.open('POST', endpoint);
       request.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
       request.onload = function () {
-        if (request.status !== 200 || reload) { location.reload(); return; }
-        activate(JSON.parse(request.responseText).trackers, function () {});
+        if (request.status !== 200) { location.reload(); return; }
+        var now = JSON.parse(request.responseText).trackers;
+        keep(ids(now));
+        if (reload) { location.reload(); return; }
+        activate(now, function () {});
       };
       request.onerror = function () { form.submit(); };
       request.send('action=allow&purpose=' + encodeURIComponent(form.elements.purpose.value)
@@ -135,12 +138,41 @@
      installed anew only when its script changes: one installed under consent would go on sending
      what is now withdrawn. It goes with the withdrawal; the page's own code registers it again,
      under the policy of the new decision. */
-  function withdraw() {
+  function unregister() {
     var sw = navigator.serviceWorker;
-    if (!sw || !sw.getRegistrations) { location.reload(); return; }
-    sw.getRegistrations().then(function (rs) {
-      return Promise.all(rs.map(function (r) { return r.unregister(); }));
-    }).then(function () { location.reload(); }, function () { location.reload(); });
+    if (!sw || !sw.getRegistrations) { return Promise.resolve(0); }
+    return sw.getRegistrations().then(function (rs) {
+      return Promise.all(rs.map(function (r) { return r.unregister(); })).then(function () { return rs.length; });
+    });
+  }
+
+  function withdraw(now) {
+    keep(now);
+    unregister().then(function () { location.reload(); }, function () { location.reload(); });
+  }
+
+  /* The trackers allowed when the page was last shown, kept in the site's storage (only these ids:
+     what the visitor decided, for the visitor's sake): a decision can change where the banner does
+     not see it (the consent ran out, Global Privacy Control came on, a withdrawal by the form
+     without script, in another browser tab). Where a tracker allowed then is denied now, the
+     site's service workers go, and the page reloads out of their control. Where nothing was kept
+     yet, nothing is compared. */
+  var KEPT = 'consent-allowed';
+
+  function ids(trackers) { return Object.keys(trackers).filter(function (id) { return trackers[id] === true; }); }
+
+  function keep(allowed) {
+    try { localStorage.setItem(KEPT, allowed.join(' ')); return true; } catch (e) { return false; }
+  }
+
+  function retire() {
+    var now = (me.getAttribute('data-allowed') || '').split(' ').filter(Boolean), before;
+    try { before = localStorage.getItem(KEPT); } catch (e) { return; }
+    // kept first: the page that reloads compares with what it is now, and stops
+    if (!keep(now) || before === null) { return; }
+    if (before.split(' ').some(function (id) { return id && now.indexOf(id) < 0; })) {
+      unregister().then(function (n) { if (n) { location.reload(); } }, function () {});
+    }
   }
 
   function send(root, action) {
@@ -159,7 +191,8 @@
       if (request.status !== 200) { form.submit(); return; }
       var now = JSON.parse(request.responseText).trackers;
       var withdrawn = Object.keys(before).some(function (id) { return before[id] && !now[id]; });
-      if (withdrawn) { withdraw(); return; }
+      if (withdrawn) { withdraw(ids(now)); return; }
+      keep(ids(now));
       if (reload) { location.reload(); return; }
       if (window.gtag) {
         var g = function (id) { return now[id] ? 'granted' : 'denied'; };
@@ -225,6 +258,8 @@
   });
 
   q(document, '[data-consent-embed]').forEach(embed);
+
+  retire();
 
   /* the banner's own settings control, where the page has no data-consent-settings of its own */
   q(document, 'consent-settings').forEach(function (c) {

@@ -70,7 +70,8 @@ class FetchPolicyInChromiumTest {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             String path = req.getPathInfo();
-            switch (path) {
+            // the resident page at paths of its own: one worker's registration each
+            switch (path.startsWith("/resident/") ? "/resident" : path) {
                 case "/settings.json" -> {
                     resp.setContentType("application/json");
                     resp.getWriter().write("[\"https://" + FIRED.get(0) + "\", \"https://" + FIRED.get(1) + "\","
@@ -99,18 +100,26 @@ class FetchPolicyInChromiumTest {
                         + "  .then(function (cs) { cs.forEach(function (c) { c.postMessage(what); }); }); }"
                         + " e.waitUntil(fetch('https://" + FIRED.get(2) + "&from=sw', {mode: 'no-cors'})"
                         + "  .then(function () { return tell('fired'); }, function () { return tell('refused'); })); });");
-                // a worker that stays installed (its script never changes) and fires when the page asks
+                // a worker that stays installed (its script never changes) and fetches LinkedIn or
+                // Google Analytics when the page asks
                 case "/resident.js" -> script(resp, "self.addEventListener('message', function (e) {"
-                        + " fetch('https://" + FIRED.get(2) + "&from=resident&n=' + e.data, {mode: 'no-cors'})"
+                        + " fetch('https://' + (e.data.to === 'linkedin' ? '" + FIRED.get(1) + "' : '" + FIRED.get(2) + "')"
+                        + "  + '&from=resident&n=' + e.data.n, {mode: 'no-cors'})"
                         + "  .then(function () { e.source.postMessage('fired'); }, function () { e.source.postMessage('refused'); }); });"
                         + "self.addEventListener('activate', function (e) { e.waitUntil(self.clients.claim()); });");
+                // registers it, says how the page came (navigate, reload) once it is ready, and asks it
+                // when the test calls ask(); no tracker's host in the page, whose script the filter
+                // would hold back as the tracker's
                 case "/resident" -> {
                     resp.setContentType("text/html;charset=UTF-8");
                     resp.getWriter().write("<!doctype html><html><head><title>t</title></head><body><h1>Welkom</h1>"
-                            + "<script>navigator.serviceWorker.onmessage = function (e) {"
-                            + " document.documentElement.setAttribute('data-resident', e.data); };"
-                            + "navigator.serviceWorker.register('/p/resident.js', {scope: '/p/resident'}).then(function () { return navigator.serviceWorker.ready; })"
-                            + ".then(function (r) { r.active.postMessage(Date.now()); });</script></body></html>");
+                            + "<script>var html = document.documentElement, sw = navigator.serviceWorker;"
+                            + "sw.onmessage = function (e) { html.setAttribute('data-resident', e.data); };"
+                            + "window.ask = function () { html.removeAttribute('data-resident');"
+                            + " sw.ready.then(function (r) { r.active.postMessage({to: location.search.substring(4), n: Date.now()}); }); };"
+                            + "sw.register('/p/resident.js', {scope: location.pathname}).then(function () { return sw.ready; })"
+                            + ".then(function () { html.setAttribute('data-ready',"
+                            + " performance.getEntriesByType('navigation')[0].type); });</script></body></html>");
                 }
                 case "/app.js" -> script(resp, fire("fetch('/p/settings.json').then(function (r) { return r.json(); })"));
                 // a bundle builds its URLs: no host is spelled out anywhere
@@ -271,8 +280,7 @@ class FetchPolicyInChromiumTest {
             waiting().until(d -> "fired".equals(said("worker")) && "fired".equals(said("sw")));
             assertTrue(standIns.log().containsAll(fromWorkers), standIns.log().toString());
         } finally {
-            unregisterWorkers();
-            driver.manage().deleteAllCookies();
+            forgetTheVisitor();
         }
     }
 
@@ -285,36 +293,101 @@ class FetchPolicyInChromiumTest {
         String site = "http://localhost:" + Sites.port(filtered);
         driver.manage().deleteAllCookies();
         try {
-            driver.get(site + "/p/workers");
-            ((JavascriptExecutor) driver).executeScript("window.undecided = true");
-            Browser.inBanner(driver, "[data-consent-action=accept-all]").click();
-            waiting().until(d -> "fired".equals(said("worker")));
-            standIns.clear();
-            driver.get(site + "/p/resident");
-            // the control: installed under consent, the worker reaches Google Analytics when asked
-            waiting().until(d -> "fired".equals(said("resident")));
-            assertTrue(standIns.log().stream().anyMatch(r -> r.contains("from=resident")), standIns.log().toString());
+            residentUnderConsent(site + "/p/resident");
 
             driver.findElement(By.cssSelector("consent-settings")).click();
             waiting().until(d -> Browser.bannerShown(driver));
-            ((JavascriptExecutor) driver).executeScript("window.undecided = true");
             standIns.clear();
             Browser.inBanner(driver, "[data-consent-action=reject-all]").click();
-            // the withdrawal reloads the page, which registers its worker again and asks it once more
-            waiting().until(d -> said("resident") != null);
-            assertEquals("refused", said("resident"), "the worker after the withdrawal");
+            // the withdrawal reloads the page, which registers its worker again
+            waiting().until(d -> "reload".equals(ready()));
+            assertEquals("refused", ask(), "the worker after the withdrawal");
             assertEquals(List.of(), standIns.log(), "reached after the withdrawal");
         } finally {
-            unregisterWorkers();
-            driver.manage().deleteAllCookies();
+            forgetTheVisitor();
         }
     }
 
-    /** The service workers of the page's site go, so that the next test starts without them. */
-    private static void unregisterWorkers() {
+    /** How a decision changes where the banner does not see it. */
+    enum Change {
+        /** the consent cookie ran out (the browser dropped it) */
+        EXPIRED("/p/resident/expired", () -> driver.manage().deleteCookieNamed("i3_consent")),
+        /** withdrawn by the form, without the banner's script, as from another tab */
+        FORM("/p/resident/form?to=linkedin", () -> ((JavascriptExecutor) driver).executeAsyncScript(
+                "var done = arguments[arguments.length - 1]; fetch('/consent', {method: 'POST', headers:"
+                        + " {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'action=reject-all&return=/',"
+                        + " redirect: 'manual'}).then(function () { done(); }, done);"));
+
+        final String page;
+        final Runnable apply;
+
+        Change(String page, Runnable apply) {
+            this.page = page;
+            this.apply = apply;
+        }
+    }
+
+    /**
+     * A decision that changes without the banner seeing it retires the worker too: at the next page,
+     * the banner's script finds a tracker allowed at the last page denied now, unregisters the
+     * worker and reloads the page out of its control.
+     */
+    @ParameterizedTest
+    @EnumSource(Change.class)
+    void aServiceWorkerInstalledUnderConsentGoesWhenTheDecisionChangesWithoutTheBanner(Change change) {
+        String site = "http://localhost:" + Sites.port(filtered);
+        driver.manage().deleteAllCookies();
+        try {
+            residentUnderConsent(site + change.page);
+            change.apply.run();
+            standIns.clear();
+            driver.get(site + change.page);
+            waiting().until(d -> "reload".equals(ready()));
+            assertEquals("refused", ask(), "the worker after the change");
+            assertEquals(List.of(), standIns.log(), "reached after the change");
+        } finally {
+            forgetTheVisitor();
+        }
+    }
+
+    /**
+     * Accepts all on another page, then opens {@code page}, whose worker is installed under that
+     * consent: the control, in which the worker reaches its tracker when asked.
+     */
+    private static void residentUnderConsent(String page) {
+        driver.get(page.substring(0, page.indexOf("/p/")) + "/p/workers");
+        ((JavascriptExecutor) driver).executeScript("window.undecided = true");
+        Browser.inBanner(driver, "[data-consent-action=accept-all]").click();
+        waiting().until(d -> "fired".equals(said("worker")));
+        driver.get(page);
+        waiting().until(d -> ready() != null);
+        standIns.clear();
+        assertEquals("fired", ask(), "the control: installed under consent");
+        assertTrue(standIns.log().stream().anyMatch(r -> r.contains("from=resident")), standIns.log().toString());
+    }
+
+    /** How the resident page came, once its worker is ready: navigate, reload; null before. */
+    private static String ready() {
+        return (String) ((JavascriptExecutor) driver).executeScript("return document.documentElement.getAttribute('data-ready');");
+    }
+
+    /** Has the resident worker fetch its tracker, and what it said of it. */
+    private static String ask() {
+        ((JavascriptExecutor) driver).executeScript("ask();");
+        waiting().until(d -> said("resident") != null);
+        return said("resident");
+    }
+
+    /**
+     * The next test's visitor is a new one: the service workers of the page's site go, and so do
+     * its storage (what the banner's script kept) and the cookies.
+     */
+    private static void forgetTheVisitor() {
         ((JavascriptExecutor) driver).executeAsyncScript("var done = arguments[arguments.length - 1];"
+                + "try { localStorage.clear(); } catch (e) {}"
                 + "navigator.serviceWorker.getRegistrations().then(function (rs) {"
                 + " return Promise.all(rs.map(function (r) { return r.unregister(); })); }).then(done, done);");
+        driver.manage().deleteAllCookies();
     }
 
     /** Report-only: nothing is refused, but what nobody declared is in the report within seconds of a visit. */

@@ -199,6 +199,29 @@ class ConsentFilterTest {
                 || r.headers().firstValue("Content-Security-Policy").isPresent(), type + ": " + text(r));
     }
 
+    /**
+     * The banner's script is told what the page's decision allows, Global Privacy Control included:
+     * it retires a service worker installed while a tracker it now denies was allowed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void theBannersScriptIsToldWhichTrackersThePageAllows(Target t) throws Exception {
+        String all = consent(t, "{\"analytics\":true,\"marketing\":true}");
+        assertEquals(List.of("session-cookies"), allowed(get(t.port(), "/page")), "undecided");
+        assertEquals(List.of("google-analytics", "google-ads", "linkedin-insight", "leadboxer", "oktopost",
+                "session-cookies"), allowed(get(t.port(), "/page", "Cookie", all)), "accept-all");
+        assertEquals(List.of("google-analytics", "session-cookies"), allowed(get(t.port(), "/page", "Cookie", all,
+                "Sec-GPC", "1")), "accept-all, and GPC denies marketing");
+        assertEquals(List.of("google-analytics", "session-cookies"),
+                allowed(get(t.port(), "/page", "Cookie", consent(t, "{\"analytics\":true,\"marketing\":false}"))));
+    }
+
+    private static List<String> allowed(HttpResponse<byte[]> page) {
+        Element script = Jsoup.parse(text(page)).selectFirst("script[data-endpoint]");
+        assertTrue(script != null, "the banner's script");
+        return script.attr("data-allowed").isEmpty() ? List.of() : List.of(script.attr("data-allowed").split(" "));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void analyticsOnlyLetsOnlyAnalyticsRun(Target t) throws Exception {
