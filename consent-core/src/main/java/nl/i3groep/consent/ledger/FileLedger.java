@@ -543,17 +543,26 @@ public final class FileLedger implements ConsentLedger {
             return beside(Requests.Kind.ERASE, consentId);
         }
         String quoted = RecordJson.JSON.getNodeFactory().textNode(consentId).toString();
+        // the months are read before the write lock, so that visitors' decisions are stored while
+        // they are; under it, only a month that changed since is read again
+        Map<Path, Scanned> scanned = new HashMap<>();
+        for (Path file : segments(dir).values()) {
+            try {
+                Object version = version(file);
+                scanned.put(file, new Scanned(version, holds(file, quoted)));
+            } catch (IOException e) {
+                // read under the lock, where a failure counts
+            }
+            erasingScanned.accept(file);
+        }
         return exclusive(() -> {
             boolean remembered = false;
             int removed = 0;
             for (Map.Entry<YearMonth, Path> e : segments(dir).entrySet()) {
-                int[] matches = {0};
-                scan(e.getValue(), (line, text) -> {
-                    if (text.contains(quoted)) {
-                        matches[0]++;
-                    }
-                });
-                if (matches[0] > 0) {
+                Scanned before = scanned.get(e.getValue());
+                boolean holds = before != null && before.version().equals(version(e.getValue()))
+                        ? before.holds() : holds(e.getValue(), quoted);
+                if (holds) {
                     if (!remembered) {
                         writeNext();
                         remembered = true;
@@ -564,6 +573,29 @@ public final class FileLedger implements ConsentLedger {
             }
             return removed;
         });
+    }
+
+    /** A month as read before the write lock: which version of its file, and whether it held the id. */
+    private record Scanned(Object version, boolean holds) {
+    }
+
+    /** For tests: called after erase read a month before taking the write lock. */
+    java.util.function.Consumer<Path> erasingScanned = file -> { };
+
+    /**
+     * What changes when a month's file does: its length when appended to, its file (the key) when
+     * rewritten and renamed over, the time in either case.
+     */
+    private static Object version(Path file) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                java.nio.file.attribute.BasicFileAttributes.class);
+        return List.of(a.size(), a.lastModifiedTime(), String.valueOf(a.fileKey()));
+    }
+
+    private static boolean holds(Path file, String quotedId) throws IOException {
+        boolean[] found = {false};
+        scan(file, (line, text) -> found[0] |= text.contains(quotedId));
+        return found[0];
     }
 
     @Override

@@ -201,6 +201,40 @@ class FileLedgerTest extends DurableLedgerContract {
         assertEquals(List.of(a), ledger.find(a.consentId()), "the writer goes on");
     }
 
+    /**
+     * Erase reads the months before it takes the write lock: visitors' decisions are stored while
+     * it does, and a month that changed meanwhile is read again.
+     */
+    @Test
+    void decisionsAreStoredWhileAnEraseReadsTheMonths() throws Exception {
+        String id = nl.i3groep.consent.ConsentState.newConsentId();
+        ConsentRecord old = ledger.append(record(id, Instant.parse("2026-09-10T00:00:00Z"), Source.BANNER));
+        ConsentRecord other = ledger.append(record(NOW.minusSeconds(60), Source.API));
+        Path now = fileOf(other.sequence());
+        List<ConsentRecord> during = new java.util.ArrayList<>();
+        ((FileLedger) ledger).erasingScanned = file -> {
+            if (!file.equals(now)) {
+                return;
+            }
+            // from another thread, as visitors' requests: they must not wait for the erase
+            var appends = java.util.concurrent.CompletableFuture.supplyAsync(() -> List.of(
+                    ledger.append(record(NOW, Source.BANNER)), ledger.append(record(id, NOW.plusSeconds(1), Source.API))));
+            try {
+                during.addAll(appends.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the appends waited for the erase");
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals(2, ledger.erase(id), "the old record, and the one stored in a month read before it came");
+        assertEquals(2, during.size());
+        assertEquals(List.of(), ledger.find(id));
+        assertEquals(List.of(other, during.get(0)), ((FileLedger) ledger).records());
+        Verification v = ledger.verify();
+        assertTrue(v.intact(), v.toString());
+    }
+
     /** A visitor's erasure, or the operator's purge, while the site runs: the site does them. */
     @Test
     void aReaderBesideTheWriterHasTheWriterEraseAndPurge() throws Exception {
