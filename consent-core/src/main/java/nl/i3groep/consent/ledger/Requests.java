@@ -88,6 +88,7 @@ final class Requests implements AutoCloseable {
     private void serve() {
         try {
             // what came while no holder ran: claims of one that died first, then what waits
+            sweep();
             each("*.claimed", true);
             each("*.request", false);
             while (true) {
@@ -110,6 +111,29 @@ final class Requests implements AutoCloseable {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
             for (Path file : files) {
                 answer(file, claimed);
+            }
+        }
+    }
+
+    /**
+     * Removes what nobody will read: an answer whose tool stopped waiting (it reads an answer as
+     * soon as it is there), a file half written when its writer stopped. Only older ones than a
+     * request stays good, so that nothing under way is touched.
+     */
+    private void sweep() throws IOException {
+        Instant before = Instant.now().minus(FRESH);
+        for (String glob : new String[] {"*.answer", "*.tmp"}) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+                for (Path file : files) {
+                    try {
+                        if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+                            Files.deleteIfExists(file);
+                            LOG.info("removed {}, which nobody read", file);
+                        }
+                    } catch (NoSuchFileException e) {
+                        // gone meanwhile
+                    }
+                }
             }
         }
     }

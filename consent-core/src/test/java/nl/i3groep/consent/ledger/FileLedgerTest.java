@@ -267,6 +267,29 @@ class FileLedgerTest extends DurableLedgerContract {
         assertEquals(List.of(), requests());
     }
 
+    /** An answer whose tool stopped waiting, and a half-written file, go once they are old. */
+    @Test
+    void whatNobodyWillReadInRequestsGoesWhenOld() throws Exception {
+        ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
+        ledger.close();
+        Path requests = dir.resolve("requests");
+        Files.createDirectories(requests);
+        java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(
+                Instant.now().minusSeconds(3600));
+        for (String name : List.of("old.answer", "old.request.tmp", "new.answer")) {
+            Files.writeString(requests.resolve(name), "{\"count\":1}");
+            if (name.startsWith("old")) {
+                Files.setLastModifiedTime(requests.resolve(name), hourAgo);
+            }
+        }
+        ledger = FileLedger.open(dir, LedgerKeys.KEYS);
+        try (FileLedger reader = FileLedger.openReadOnly(dir, LedgerKeys.KEYS)) {
+            // answered after the holder's first look at the directory
+            assertEquals(1, reader.erase(a.consentId()));
+        }
+        assertEquals(List.of("new.answer"), requests(), "a recent one may still be read");
+    }
+
     @Test
     void aReaderWithNoWriterBesideItErasesItselfAndLetsGo() throws Exception {
         ConsentRecord a = ledger.append(record(NOW, Source.BANNER));
